@@ -1,0 +1,261 @@
+//! Why a delivery was refused, and why a configuration was refused.
+
+use std::fmt;
+
+/// Every way a webhook delivery can be refused, with its stable reason code and
+/// default HTTP status (SPEC §3).
+///
+/// The core verifier produces the header, timestamp and signature kinds; the
+/// framework adapters produce the others. All of them live here so that the
+/// reason codes, statuses and human texts are defined exactly once.
+///
+/// A kind carries no detail: in particular a [`ErrorKind::SignatureMismatch`]
+/// never says what was expected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// The route only accepts `POST`.
+    MethodNotAllowed,
+    /// The body is larger than the configured limit.
+    BodyTooLarge,
+    /// The signature (or credentials) header is absent.
+    MissingSignature,
+    /// The timestamp header is absent.
+    MissingTimestamp,
+    /// The signature (or credentials) header is present but cannot be decoded,
+    /// is repeated, empty or too long.
+    MalformedSignature,
+    /// The timestamp header is present but is not a valid timestamp in the
+    /// profile's format, is repeated, empty or too long.
+    MalformedTimestamp,
+    /// The timestamp lies further in the past than the tolerance allows.
+    TimestampTooOld,
+    /// The timestamp lies further in the future than the tolerance allows.
+    TimestampTooNew,
+    /// No active secret produces the received signature (or credentials).
+    SignatureMismatch,
+    /// The same delivery was already accepted inside the replay window.
+    Replayed,
+    /// The verified body does not match the expected payload schema.
+    InvalidPayload,
+    /// An encrypted field could not be decrypted.
+    DecryptionFailed,
+    /// The replay store could not be reached, and the guard fails closed.
+    ReplayStoreUnavailable,
+}
+
+impl ErrorKind {
+    /// Every kind, in the order of SPEC §3.
+    pub const ALL: &'static [ErrorKind] = &[
+        ErrorKind::MethodNotAllowed,
+        ErrorKind::BodyTooLarge,
+        ErrorKind::MissingSignature,
+        ErrorKind::MissingTimestamp,
+        ErrorKind::MalformedSignature,
+        ErrorKind::MalformedTimestamp,
+        ErrorKind::TimestampTooOld,
+        ErrorKind::TimestampTooNew,
+        ErrorKind::SignatureMismatch,
+        ErrorKind::Replayed,
+        ErrorKind::InvalidPayload,
+        ErrorKind::DecryptionFailed,
+        ErrorKind::ReplayStoreUnavailable,
+    ];
+
+    /// The stable snake_case reason code, as sent in the JSON `reason` field and
+    /// used as a metrics label. Codes never change within a major version.
+    ///
+    /// "Too old" and "too new" share `timestamp_out_of_window`.
+    pub const fn reason(self) -> &'static str {
+        match self {
+            ErrorKind::MethodNotAllowed => "method_not_allowed",
+            ErrorKind::BodyTooLarge => "body_too_large",
+            ErrorKind::MissingSignature => "missing_signature",
+            ErrorKind::MissingTimestamp => "missing_timestamp",
+            ErrorKind::MalformedSignature => "malformed_signature",
+            ErrorKind::MalformedTimestamp => "malformed_timestamp",
+            ErrorKind::TimestampTooOld | ErrorKind::TimestampTooNew => "timestamp_out_of_window",
+            ErrorKind::SignatureMismatch => "signature_mismatch",
+            ErrorKind::Replayed => "replayed",
+            ErrorKind::InvalidPayload => "invalid_payload",
+            ErrorKind::DecryptionFailed => "decryption_failed",
+            ErrorKind::ReplayStoreUnavailable => "replay_store_unavailable",
+        }
+    }
+
+    /// The default HTTP status code for this kind (adapters let users override it).
+    ///
+    /// [`ErrorKind::Replayed`] defaults to 409; the replay guard's
+    /// "acknowledge" policy answers 200 instead and never reaches this table.
+    pub const fn status(self) -> u16 {
+        match self {
+            ErrorKind::MethodNotAllowed => 405,
+            ErrorKind::BodyTooLarge => 413,
+            ErrorKind::MissingSignature
+            | ErrorKind::MissingTimestamp
+            | ErrorKind::MalformedSignature
+            | ErrorKind::MalformedTimestamp
+            | ErrorKind::InvalidPayload => 400,
+            ErrorKind::TimestampTooOld | ErrorKind::TimestampTooNew => 403,
+            ErrorKind::SignatureMismatch => 401,
+            ErrorKind::Replayed => 409,
+            ErrorKind::DecryptionFailed => 422,
+            ErrorKind::ReplayStoreUnavailable => 503,
+        }
+    }
+
+    /// A short human sentence, safe to send to the caller: it never contains a
+    /// secret, a signature or any part of the request.
+    pub const fn message(self) -> &'static str {
+        match self {
+            ErrorKind::MethodNotAllowed => "only POST is accepted on this webhook route",
+            ErrorKind::BodyTooLarge => "request body exceeds the configured limit",
+            ErrorKind::MissingSignature => "signature or credentials header is missing",
+            ErrorKind::MissingTimestamp => "timestamp header is missing",
+            ErrorKind::MalformedSignature => "signature or credentials header is malformed",
+            ErrorKind::MalformedTimestamp => "timestamp header is malformed",
+            ErrorKind::TimestampTooOld => "timestamp is too far in the past",
+            ErrorKind::TimestampTooNew => "timestamp is too far in the future",
+            ErrorKind::SignatureMismatch => "signature does not match",
+            ErrorKind::Replayed => "this delivery was already processed",
+            ErrorKind::InvalidPayload => "payload does not match the expected schema",
+            ErrorKind::DecryptionFailed => "encrypted payload could not be decrypted",
+            ErrorKind::ReplayStoreUnavailable => "replay protection is temporarily unavailable",
+        }
+    }
+}
+
+impl fmt::Display for ErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.message())
+    }
+}
+
+/// A refused delivery. Cheap to copy, allocation-free, and free of any secret.
+///
+/// ```
+/// use cognigy_webhook::{Error, ErrorKind};
+///
+/// let error = Error::from(ErrorKind::SignatureMismatch);
+/// assert_eq!(error.reason(), "signature_mismatch");
+/// assert_eq!(error.status(), 401);
+/// assert_eq!(error.to_string(), "signature does not match");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Error {
+    kind: ErrorKind,
+}
+
+impl Error {
+    /// What went wrong.
+    pub const fn kind(&self) -> ErrorKind {
+        self.kind
+    }
+
+    /// The stable reason code; see [`ErrorKind::reason`].
+    pub const fn reason(&self) -> &'static str {
+        self.kind.reason()
+    }
+
+    /// The default HTTP status; see [`ErrorKind::status`].
+    pub const fn status(&self) -> u16 {
+        self.kind.status()
+    }
+}
+
+impl From<ErrorKind> for Error {
+    fn from(kind: ErrorKind) -> Self {
+        Error { kind }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.kind, f)
+    }
+}
+
+impl std::error::Error for Error {}
+
+/// A configuration the crate refuses to run with. Returned when building, never
+/// per request, so a misconfigured service fails at start-up.
+///
+/// No variant carries a secret value.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// A secret was empty.
+    #[error("a webhook secret must not be empty")]
+    EmptySecret,
+    /// A verifier was built without any secret.
+    #[error("at least one webhook secret is required")]
+    NoSecret,
+    /// A secret from the environment has leading or trailing whitespace other
+    /// than one final line ending, which is almost always a copy-paste mistake.
+    #[error(
+        "secret #{position} in {var} has leading or trailing whitespace; secrets are used byte for byte, so remove it"
+    )]
+    SecretWhitespace {
+        /// The environment variable.
+        var: &'static str,
+        /// 1-based position of the secret in the comma-separated list.
+        position: usize,
+    },
+    /// A Basic Auth user name contains `:`, which RFC 7617 forbids.
+    #[error("a Basic Auth user name must not contain ':'")]
+    InvalidBasicAuthUser,
+    /// A required environment variable is not set or empty.
+    #[error("environment variable {var} is required")]
+    MissingEnv {
+        /// The environment variable.
+        var: &'static str,
+    },
+    /// An environment variable has a value that cannot be used.
+    #[error("environment variable {var} is invalid: {problem}")]
+    InvalidEnv {
+        /// The environment variable.
+        var: &'static str,
+        /// What is wrong with it (never the value of a secret).
+        problem: String,
+    },
+    /// A profile name that is not one of the presets.
+    #[error("unknown profile {0:?}; expected one of: {names}", names = crate::Profile::PRESET_NAMES.join(", "))]
+    UnknownProfile(String),
+    /// A header name that is not a valid HTTP field name.
+    #[error("{0:?} is not a valid HTTP header name")]
+    InvalidHeaderName(String),
+    /// A profile signs the timestamp but has no timestamp header.
+    #[error("profile {0:?} signs the timestamp but has no timestamp header")]
+    TimestampRequired(String),
+    /// A profile has no way to authenticate requests.
+    #[error("profile {0:?} has no signature, Basic Auth or API key scheme")]
+    NoScheme(String),
+    /// The same profile name was accepted twice in one verifier.
+    #[error("profile {0:?} is accepted twice")]
+    DuplicateProfile(String),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+
+    #[test]
+    fn reason_codes_are_snake_case_and_statuses_are_client_or_unavailable() {
+        for kind in ErrorKind::ALL {
+            let reason = kind.reason();
+            assert!(
+                reason.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'),
+                "{reason}"
+            );
+            let status = kind.status();
+            assert!(
+                (400..500).contains(&status) || status == 503,
+                "{kind:?} -> {status}"
+            );
+        }
+        let distinct: HashSet<_> = ErrorKind::ALL.iter().map(|k| k.reason()).collect();
+        // Too old and too new share one code.
+        assert_eq!(distinct.len(), ErrorKind::ALL.len() - 1);
+    }
+}

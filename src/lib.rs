@@ -1,0 +1,32 @@
+#![doc = include_str!("../README.md")]
+#![forbid(unsafe_code)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+mod clock;
+mod config;
+mod error;
+mod headers;
+mod profile;
+mod secret;
+mod signature;
+mod signer;
+mod timestamp;
+mod verified;
+mod verifier;
+
+pub use clock::{Clock, FixedClock, SystemClock};
+pub use config::{
+    API_KEY_HEADER_VAR, Config, DRIFT_MS_VAR, PROFILE_VAR, SECRET_VAR, TOLERANCE_MS_VAR,
+};
+pub use error::{ConfigError, Error, ErrorKind};
+pub use headers::{HeaderLookup, Lookup};
+pub use profile::{
+    AUTHORIZATION, DEFAULT_API_KEY_HEADER, Profile, ProfileBuilder, ProfileKind, SignatureEncoding,
+    SignedContent,
+};
+pub use secret::Secret;
+pub use signature::{MAX_SIGNATURES, Signatures};
+pub use signer::{SignedHeaders, Signer};
+pub use timestamp::{MAX_TIMESTAMP_LEN, TimestampFormat};
+pub use verified::Verified;
+pub use verifier::{MAX_HEADER_VALUE_LEN, Verifier, VerifierBuilder};
