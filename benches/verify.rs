@@ -1,1 +1,145 @@
-fn main() {}
+//! Our whole verification (header look-up, timestamp parse and window check,
+//! signature decode, MAC, constant-time compare) against the bare MAC
+//! (`new_from_slice` + `update` + `verify_slice`) in the same run, for every
+//! HMAC profile and body size; and the cost of each kind of rejection.
+//!
+//! Run: `cargo bench --bench verify`, then `python3 benches/ratios.py` for
+//! the ratios to the bare MAC.
+
+use std::hint::black_box;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use cognigy_webhook::{FixedClock, Profile, ProfileKind, Secret, Signer, Verifier};
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use hmac::{Hmac, KeyInit, Mac};
+use sha2::Sha256;
+
+const SECRET: &str = "benchmark-shared-secret-0123456789";
+const SIZES: [(usize, &str); 4] = [
+    (256, "256B"),
+    (1024, "1KiB"),
+    (16 * 1024, "16KiB"),
+    (1 << 20, "1MiB"),
+];
+
+fn now() -> SystemTime {
+    UNIX_EPOCH + Duration::from_secs(1_698_765_432)
+}
+
+fn hmac_profiles() -> Vec<Profile> {
+    Profile::presets()
+        .into_iter()
+        .filter(|p| p.kind() == ProfileKind::HmacSha256)
+        .collect()
+}
+
+fn verifier(profile: &Profile) -> Verifier {
+    Verifier::builder(profile.clone())
+        .secret(Secret::new(SECRET).unwrap())
+        .clock(FixedClock::new(now()))
+        .build()
+        .unwrap()
+}
+
+fn signed_pairs(profile: &Profile, body: &[u8]) -> Vec<(String, String)> {
+    Signer::new(profile.clone(), Secret::new(SECRET).unwrap())
+        .sign(body, now() - Duration::from_secs(1))
+        .iter()
+        .map(|(n, v)| (n.to_owned(), v.to_owned()))
+        .collect()
+}
+
+fn bare_mac(body: &[u8], tag: &[u8]) -> bool {
+    let mut mac = Hmac::<Sha256>::new_from_slice(SECRET.as_bytes()).unwrap();
+    mac.update(body);
+    mac.verify_slice(tag).is_ok()
+}
+
+fn acceptance(c: &mut Criterion) {
+    for (size, label) in SIZES {
+        let body = vec![b'a'; size];
+        let tag = Hmac::<Sha256>::new_from_slice(SECRET.as_bytes())
+            .unwrap()
+            .chain_update(&body)
+            .finalize()
+            .into_bytes();
+        let mut group = c.benchmark_group(format!("verify/{label}"));
+        group.throughput(Throughput::Bytes(size as u64));
+        if size >= 1 << 20 {
+            group.sample_size(20);
+        }
+        group.bench_function("bare_mac", |b| {
+            b.iter(|| assert!(bare_mac(black_box(&body), black_box(&tag))))
+        });
+        for profile in hmac_profiles() {
+            let verifier = verifier(&profile);
+            let pairs = signed_pairs(&profile, &body);
+            group.bench_with_input(
+                BenchmarkId::from_parameter(profile.name()),
+                &pairs,
+                |b, pairs| {
+                    b.iter(|| {
+                        assert!(
+                            verifier
+                                .verify(black_box(pairs.as_slice()), black_box(&body))
+                                .is_ok()
+                        )
+                    })
+                },
+            );
+        }
+        group.finish();
+    }
+}
+
+fn rejection(c: &mut Criterion) {
+    let body = vec![b'a'; 1024];
+    for profile in hmac_profiles() {
+        let verifier = verifier(&profile);
+        let good = signed_pairs(&profile, &body);
+        let mut mismatch = good.clone();
+        let flipped = if mismatch[0].1.ends_with('0') {
+            '1'
+        } else {
+            '0'
+        };
+        mismatch[0].1.pop();
+        mismatch[0].1.push(flipped);
+        let mut stale = good.clone();
+        stale[1].1 = profile
+            .timestamp_format()
+            .unwrap()
+            .format(now() - Duration::from_secs(3600));
+        let mut malformed = good.clone();
+        malformed[0].1 = "not-a-signature".into();
+
+        let mut group = c.benchmark_group(format!("reject/1KiB/{}", profile.name()));
+        for (case, pairs, accepted) in [
+            ("accepted", &good, true),
+            ("bad_signature", &mismatch, false),
+            ("stale_timestamp", &stale, false),
+            ("malformed_header", &malformed, false),
+        ] {
+            group.bench_function(case, |b| {
+                b.iter(|| {
+                    let result = verifier.verify(black_box(pairs.as_slice()), black_box(&body));
+                    assert_eq!(result.is_ok(), accepted);
+                })
+            });
+        }
+        group.finish();
+    }
+}
+
+fn config() -> Criterion {
+    Criterion::default()
+        .warm_up_time(Duration::from_millis(700))
+        .measurement_time(Duration::from_secs(2))
+}
+
+criterion_group! {
+    name = benches;
+    config = config();
+    targets = acceptance, rejection
+}
+criterion_main!(benches);

@@ -224,6 +224,9 @@ pub enum ConfigError {
     /// A header name that is not a valid HTTP field name.
     #[error("{0:?} is not a valid HTTP header name")]
     InvalidHeaderName(String),
+    /// A signature prefix contains a space, tab or comma.
+    #[error("signature prefix {0:?} must not contain a space, tab or comma")]
+    InvalidPrefix(String),
     /// A profile signs the timestamp but has no timestamp header.
     #[error("profile {0:?} signs the timestamp but has no timestamp header")]
     TimestampRequired(String),

@@ -417,7 +417,8 @@ impl ProfileBuilder {
     }
 
     /// A prefix before the encoded signature, such as `sha256=` (default none).
-    /// Matched ignoring ASCII case.
+    /// Matched ignoring ASCII case. It cannot contain a space, tab or comma,
+    /// which separate several signatures in one header.
     pub fn prefix(mut self, prefix: impl Into<Cow<'static, str>>) -> Self {
         self.prefix = prefix.into();
         self
@@ -458,6 +459,9 @@ impl ProfileBuilder {
                     && self.timestamp.is_none()
                 {
                     return Err(ConfigError::TimestampRequired(self.name));
+                }
+                if self.prefix.bytes().any(crate::signature::is_separator) {
+                    return Err(ConfigError::InvalidPrefix(self.prefix.into_owned()));
                 }
                 Scheme::Hmac {
                     header: checked_header_name(header)?,
@@ -553,6 +557,13 @@ mod tests {
                 .signed_content(SignedContent::TimestampThenBody(Cow::Borrowed(b"\n")))
                 .build(),
             Err(ConfigError::TimestampRequired("x".into()))
+        );
+        assert_eq!(
+            Profile::builder("x")
+                .hmac_sha256("X-Sig")
+                .prefix("v1, ")
+                .build(),
+            Err(ConfigError::InvalidPrefix("v1, ".into()))
         );
         assert_eq!(
             Profile::api_key_in(""),
