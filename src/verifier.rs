@@ -5,9 +5,9 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use base64::Engine as _;
+use hmac::digest::CtOutput;
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::{Digest, Sha256};
-use subtle::ConstantTimeEq;
 use zeroize::Zeroizing;
 
 use crate::profile::{Scheme, TimestampRule};
@@ -290,7 +290,8 @@ fn check_timestamp(
 }
 
 /// The first key whose MAC over (timestamp, separator,) body equals one of
-/// the received signatures, compared in constant time.
+/// the received signatures. Tags are compared as digest's `CtOutput`, whose
+/// equality is constant-time (the comparison `Mac::verify_slice` uses).
 fn match_hmac(
     keys: &[HmacSha256],
     signatures: &Signatures,
@@ -304,21 +305,21 @@ fn match_hmac(
             mac.update(separator);
         }
         mac.update(body);
-        let tag = mac.finalize().into_bytes();
+        let tag = mac.finalize();
         signatures
             .as_slice()
             .iter()
-            .find(|signature| bool::from(tag.as_slice().ct_eq(signature.as_slice())))
+            .find(|signature| tag == CtOutput::new((**signature).into()))
             .map(|signature| (index, *signature))
     })
 }
 
 /// The first expected credential whose SHA-256 equals that of `received`.
 fn match_digest(digests: &[Zeroizing<[u8; DIGEST_LEN]>], received: &[u8]) -> Option<usize> {
-    let received = Zeroizing::new(<[u8; DIGEST_LEN]>::from(Sha256::digest(received)));
+    let received = CtOutput::<Sha256>::new(Sha256::digest(received));
     digests
         .iter()
-        .position(|expected| bool::from(expected.ct_eq(&*received)))
+        .position(|expected| received == CtOutput::new((**expected).into()))
 }
 
 /// `Basic <base64(user:password)>` → the decoded `user:password` bytes.
