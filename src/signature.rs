@@ -213,7 +213,7 @@ mod tests {
     #[test]
     fn malformed_values() {
         let good = "0f".repeat(32);
-        let five = vec![good.as_str(); MAX_SIGNATURES + 1].join(" ");
+        let five = [good.as_str(); MAX_SIGNATURES + 1].join(" ");
         let cases = [
             String::new(),
             " , ".into(),
