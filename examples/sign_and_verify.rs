@@ -43,9 +43,11 @@ fn main() -> ExitCode {
         }
         match verifier.verify(&headers, body) {
             Ok(verified) => println!(
-                "  verified: key #{}, drift {} ms",
+                "  verified: key #{}, {}",
                 verified.key_index(),
-                verified.drift_ms().map_or("n/a".into(), |d| d.to_string())
+                verified
+                    .drift_ms()
+                    .map_or("no timestamp".into(), |d| format!("drift {d} ms"))
             ),
             Err(error) => println!("  UNEXPECTED: {error} ({})", error.reason()),
         }
