@@ -3,7 +3,25 @@
 use std::fmt;
 
 /// Every way a webhook delivery can be refused, with its stable reason code and
-/// default HTTP status (SPEC §3).
+/// default HTTP status.
+///
+/// | kind | reason | status |
+/// |---|---|---|
+/// | [`MethodNotAllowed`](Self::MethodNotAllowed) | `method_not_allowed` | 405 |
+/// | [`BodyTooLarge`](Self::BodyTooLarge) | `body_too_large` | 413 |
+/// | [`BodyTimeout`](Self::BodyTimeout) | `body_timeout` | 408 |
+/// | [`BodyUnreadable`](Self::BodyUnreadable) | `body_unreadable` | 400 |
+/// | [`MissingSignature`](Self::MissingSignature) | `missing_signature` | 400 |
+/// | [`MissingTimestamp`](Self::MissingTimestamp) | `missing_timestamp` | 400 |
+/// | [`MalformedSignature`](Self::MalformedSignature) | `malformed_signature` | 400 |
+/// | [`MalformedTimestamp`](Self::MalformedTimestamp) | `malformed_timestamp` | 400 |
+/// | [`TimestampTooOld`](Self::TimestampTooOld), [`TimestampTooNew`](Self::TimestampTooNew) | `timestamp_out_of_window` | 403 |
+/// | [`SignatureMismatch`](Self::SignatureMismatch) | `signature_mismatch` | 401 |
+/// | [`Replayed`](Self::Replayed) | `replayed` | 409 |
+/// | [`InvalidPayload`](Self::InvalidPayload) | `invalid_payload` | 400 |
+/// | [`DecryptionFailed`](Self::DecryptionFailed) | `decryption_failed` | 422 |
+/// | [`ReplayStoreUnavailable`](Self::ReplayStoreUnavailable) | `replay_store_unavailable` | 503 |
+/// | [`Unverified`](Self::Unverified) | `unverified` | 401 |
 ///
 /// The core verifier produces the header, timestamp and signature kinds; the
 /// framework adapters produce the others. All of them live here so that the
@@ -18,6 +36,10 @@ pub enum ErrorKind {
     MethodNotAllowed,
     /// The body is larger than the configured limit.
     BodyTooLarge,
+    /// The body did not arrive within the configured read timeout.
+    BodyTimeout,
+    /// The body could not be read (the connection failed mid-body).
+    BodyUnreadable,
     /// The signature (or credentials) header is absent.
     MissingSignature,
     /// The timestamp header is absent.
@@ -42,6 +64,9 @@ pub enum ErrorKind {
     DecryptionFailed,
     /// The replay store could not be reached, and the guard fails closed.
     ReplayStoreUnavailable,
+    /// A handler asked for the verification result, but nothing verified the
+    /// request: the verifying middleware is not installed on this route.
+    Unverified,
 }
 
 impl ErrorKind {
@@ -49,6 +74,8 @@ impl ErrorKind {
     pub const ALL: &'static [ErrorKind] = &[
         ErrorKind::MethodNotAllowed,
         ErrorKind::BodyTooLarge,
+        ErrorKind::BodyTimeout,
+        ErrorKind::BodyUnreadable,
         ErrorKind::MissingSignature,
         ErrorKind::MissingTimestamp,
         ErrorKind::MalformedSignature,
@@ -60,6 +87,7 @@ impl ErrorKind {
         ErrorKind::InvalidPayload,
         ErrorKind::DecryptionFailed,
         ErrorKind::ReplayStoreUnavailable,
+        ErrorKind::Unverified,
     ];
 
     /// The stable snake_case reason code, as sent in the JSON `reason` field and
@@ -70,6 +98,8 @@ impl ErrorKind {
         match self {
             ErrorKind::MethodNotAllowed => "method_not_allowed",
             ErrorKind::BodyTooLarge => "body_too_large",
+            ErrorKind::BodyTimeout => "body_timeout",
+            ErrorKind::BodyUnreadable => "body_unreadable",
             ErrorKind::MissingSignature => "missing_signature",
             ErrorKind::MissingTimestamp => "missing_timestamp",
             ErrorKind::MalformedSignature => "malformed_signature",
@@ -80,6 +110,7 @@ impl ErrorKind {
             ErrorKind::InvalidPayload => "invalid_payload",
             ErrorKind::DecryptionFailed => "decryption_failed",
             ErrorKind::ReplayStoreUnavailable => "replay_store_unavailable",
+            ErrorKind::Unverified => "unverified",
         }
     }
 
@@ -91,13 +122,15 @@ impl ErrorKind {
         match self {
             ErrorKind::MethodNotAllowed => 405,
             ErrorKind::BodyTooLarge => 413,
+            ErrorKind::BodyTimeout => 408,
+            ErrorKind::BodyUnreadable => 400,
             ErrorKind::MissingSignature
             | ErrorKind::MissingTimestamp
             | ErrorKind::MalformedSignature
             | ErrorKind::MalformedTimestamp
             | ErrorKind::InvalidPayload => 400,
             ErrorKind::TimestampTooOld | ErrorKind::TimestampTooNew => 403,
-            ErrorKind::SignatureMismatch => 401,
+            ErrorKind::SignatureMismatch | ErrorKind::Unverified => 401,
             ErrorKind::Replayed => 409,
             ErrorKind::DecryptionFailed => 422,
             ErrorKind::ReplayStoreUnavailable => 503,
@@ -110,6 +143,8 @@ impl ErrorKind {
         match self {
             ErrorKind::MethodNotAllowed => "only POST is accepted on this webhook route",
             ErrorKind::BodyTooLarge => "request body exceeds the configured limit",
+            ErrorKind::BodyTimeout => "request body did not arrive in time",
+            ErrorKind::BodyUnreadable => "request body could not be read",
             ErrorKind::MissingSignature => "signature or credentials header is missing",
             ErrorKind::MissingTimestamp => "timestamp header is missing",
             ErrorKind::MalformedSignature => "signature or credentials header is malformed",
@@ -121,6 +156,7 @@ impl ErrorKind {
             ErrorKind::InvalidPayload => "payload does not match the expected schema",
             ErrorKind::DecryptionFailed => "encrypted payload could not be decrypted",
             ErrorKind::ReplayStoreUnavailable => "replay protection is temporarily unavailable",
+            ErrorKind::Unverified => "request was not verified",
         }
     }
 }

@@ -5,9 +5,11 @@
 
 mod clock;
 mod config;
+mod context;
 mod error;
 mod headers;
 mod profile;
+mod rejection;
 mod secret;
 mod signature;
 mod signer;
@@ -15,16 +17,26 @@ mod timestamp;
 mod verified;
 mod verifier;
 
+#[cfg(feature = "tower")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tower")))]
+pub mod tower;
+
+#[cfg(feature = "axum")]
+#[cfg_attr(docsrs, doc(cfg(feature = "axum")))]
+pub mod axum;
+
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use config::{
     API_KEY_HEADER_VAR, Config, DRIFT_MS_VAR, PROFILE_VAR, SECRET_VAR, TOLERANCE_MS_VAR,
 };
+pub use context::{CORRELATION_ID_HEADER, CorrelationId, MAX_CORRELATION_ID_LEN, RequestId};
 pub use error::{ConfigError, Error, ErrorKind};
 pub use headers::{HeaderLookup, Lookup};
 pub use profile::{
     AUTHORIZATION, DEFAULT_API_KEY_HEADER, Profile, ProfileBuilder, ProfileKind, SignatureEncoding,
     SignedContent,
 };
+pub use rejection::Rejection;
 pub use secret::Secret;
 pub use signature::{MAX_SIGNATURES, Signatures};
 pub use signer::{SignedHeaders, Signer};

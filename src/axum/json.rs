@@ -1,0 +1,122 @@
+//! Strict JSON from a verified body.
+
+use axum_core::extract::{FromRef, FromRequest, Request};
+use bytes::Bytes;
+use serde::de::DeserializeOwned;
+
+use crate::{ErrorKind, Rejection, Verified, Verifier};
+
+/// The verified body deserialised as `T`, strictly.
+///
+/// Unknown fields are refused when `T` asks for it
+/// (`#[serde(deny_unknown_fields)]`), as are missing required fields and
+/// trailing data; the 400 `invalid_payload` names the failing JSON path.
+///
+/// Behind [`VerifyWebhookLayer`](crate::tower::VerifyWebhookLayer) the body
+/// was verified already. Without it, the extractor verifies the body itself
+/// with the [`Verifier`] from the router state, which is why the state must
+/// provide one (`Verifier: FromRef<S>`: use the verifier as the state, or
+/// `#[derive(FromRef)]` on your state struct).
+///
+/// ```
+/// use axum::{Router, routing::post};
+/// use cognigy_webhook::axum::VerifiedJson;
+/// use cognigy_webhook::{Profile, Secret, Verifier};
+///
+/// #[derive(serde::Deserialize)]
+/// #[serde(deny_unknown_fields, rename_all = "camelCase")]
+/// struct Message {
+///     session_id: String,
+///     text: String,
+/// }
+///
+/// async fn receive(VerifiedJson(message): VerifiedJson<Message>) -> String {
+///     format!("{}: {}", message.session_id, message.text)
+/// }
+///
+/// # fn app() -> Result<Router, cognigy_webhook::ConfigError> {
+/// let verifier = Verifier::new(Profile::hex_millis(), Secret::new("my-shared-secret")?);
+/// let app = Router::new().route("/webhooks/cognigy", post(receive)).with_state(verifier);
+/// # Ok(app) }
+/// ```
+#[derive(Debug, Clone, Copy, Default)]
+pub struct VerifiedJson<T>(pub T);
+
+impl<T, S> FromRequest<S> for VerifiedJson<T>
+where
+    T: DeserializeOwned,
+    S: Send + Sync,
+    Verifier: FromRef<S>,
+{
+    type Rejection = Rejection;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let verified_by_layer = request.extensions().get::<Verified>().is_some();
+        // Only a self-verifying extractor needs the headers after the body.
+        let headers = (!verified_by_layer).then(|| request.headers().clone());
+        let bytes =
+            Bytes::from_request(request, state)
+                .await
+                .map_err(|rejection| match rejection.status().as_u16() {
+                    413 => Rejection::new(ErrorKind::BodyTooLarge),
+                    _ => Rejection::new(ErrorKind::BodyUnreadable),
+                })?;
+        if let Some(headers) = headers {
+            Verifier::from_ref(state).verify(&headers, &bytes)?;
+        }
+        parse_strict(&bytes).map(VerifiedJson)
+    }
+}
+
+/// Deserialises the whole of `bytes` as `T`, naming the failing path.
+fn parse_strict<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Rejection> {
+    let invalid = |path: String, error: serde_json::Error| {
+        Rejection::new(ErrorKind::InvalidPayload).with_detail(format!("{path}: {error}"))
+    };
+    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+    let value = serde_path_to_error::deserialize(&mut deserializer)
+        .map_err(|error| invalid(error.path().to_string(), error.into_inner()))?;
+    deserializer
+        .end()
+        .map_err(|error| invalid(".".into(), error))?;
+    Ok(value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Payload {
+        messages: Vec<Message>,
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Message {
+        text: String,
+    }
+
+    fn detail(body: &str) -> String {
+        let rejection = parse_strict::<Payload>(body.as_bytes()).unwrap_err();
+        assert_eq!(rejection.reason(), "invalid_payload");
+        rejection.detail().unwrap().to_owned()
+    }
+
+    #[test]
+    fn failures_name_the_json_path() {
+        assert!(
+            detail(r#"{"messages":[{"text":"a"},{"txt":"b"}]}"#)
+                .starts_with("messages[1].txt: unknown field")
+        );
+        assert!(detail(r#"{"messages":[{}]}"#).starts_with("messages[0]: missing field `text`"));
+        assert!(
+            detail(r#"{"messages":[{"text":5}]}"#).starts_with("messages[0].text: invalid type")
+        );
+        assert!(detail(r#"{"messages":[]} x"#).starts_with(".: trailing characters"));
+        assert!(parse_strict::<Payload>(br#"{"messages":[{"text":"ok"}]}"#).is_ok());
+    }
+}

@@ -1,0 +1,119 @@
+//! Per-request identifiers that adapters attach next to [`Verified`](crate::Verified).
+
+use std::fmt;
+use std::sync::Arc;
+
+/// The header Cognigy carries its correlation id in (seed 000).
+pub const CORRELATION_ID_HEADER: &str = "X-Cognigy-CorrelationId";
+
+/// The longest correlation id kept; a longer or non-printable value is
+/// ignored rather than trusted.
+pub const MAX_CORRELATION_ID_LEN: usize = 128;
+
+/// The sender's correlation id from `X-Cognigy-CorrelationId`, for logs and
+/// to pass on to outbound calls as `X-Correlation-Id`.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct CorrelationId(Arc<str>);
+
+impl CorrelationId {
+    /// Accepts a header value of 1 to [`MAX_CORRELATION_ID_LEN`] visible
+    /// ASCII characters (after trimming whitespace); anything else is `None`.
+    pub fn from_header(value: &[u8]) -> Option<Self> {
+        let value = value.trim_ascii();
+        let printable = value.iter().all(|b| b.is_ascii_graphic());
+        if value.is_empty() || value.len() > MAX_CORRELATION_ID_LEN || !printable {
+            return None;
+        }
+        std::str::from_utf8(value)
+            .ok()
+            .map(|text| CorrelationId(text.into()))
+    }
+
+    /// The id.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for CorrelationId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("CorrelationId")
+            .field(&self.as_str())
+            .finish()
+    }
+}
+
+impl fmt::Display for CorrelationId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// An id generated for each request the adapters see (a random UUID v4), for
+/// logs, metrics and the response body.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct RequestId([u8; 16]);
+
+impl RequestId {
+    /// A request id from 16 bytes (an adapter passes random ones).
+    pub const fn from_bytes(bytes: [u8; 16]) -> Self {
+        RequestId(bytes)
+    }
+
+    /// A fresh random id.
+    #[cfg(feature = "tower")]
+    pub fn new() -> Self {
+        RequestId(uuid::Uuid::new_v4().into_bytes())
+    }
+}
+
+#[cfg(feature = "tower")]
+impl Default for RequestId {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl fmt::Display for RequestId {
+    /// The hyphenated UUID form, `xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (index, byte) in self.0.iter().enumerate() {
+            if matches!(index, 4 | 6 | 8 | 10) {
+                f.write_str("-")?;
+            }
+            write!(f, "{byte:02x}")?;
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Debug for RequestId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "RequestId({self})")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn correlation_ids_are_bounded_and_printable() {
+        assert_eq!(
+            CorrelationId::from_header(b" abc-123 ").unwrap().as_str(),
+            "abc-123"
+        );
+        for bad in [&b""[..], b"   ", b"a b", b"caf\xc3\xa9", b"a\x00"] {
+            assert!(CorrelationId::from_header(bad).is_none(), "{bad:?}");
+        }
+        let long = [b'a'; MAX_CORRELATION_ID_LEN + 1];
+        assert!(CorrelationId::from_header(&long).is_none());
+        assert!(CorrelationId::from_header(&long[1..]).is_some());
+    }
+
+    #[test]
+    fn request_ids_print_as_uuids() {
+        let id = RequestId::from_bytes([0xab; 16]);
+        assert_eq!(id.to_string(), "abababab-abab-abab-abab-abababababab");
+    }
+}

@@ -1,0 +1,93 @@
+//! The layer: configuration, applied to an inner service.
+
+use std::time::Duration;
+
+use tower_layer::Layer;
+
+use super::{JsonRejection, RejectionResponse, VerifyWebhook};
+use crate::Verifier;
+
+/// The default body limit: 1 MiB.
+pub const DEFAULT_BODY_LIMIT: usize = 1024 * 1024;
+
+/// What the middleware enforces besides the signature.
+#[derive(Debug, Clone)]
+pub(crate) struct Settings {
+    pub(crate) body_limit: usize,
+    pub(crate) read_timeout: Option<Duration>,
+    pub(crate) post_only: bool,
+}
+
+/// Verifies webhook deliveries before the inner service sees them.
+///
+/// Defaults: bodies up to [`DEFAULT_BODY_LIMIT`], no read timeout, only
+/// `POST` accepted, refusals answered as JSON by [`JsonRejection`].
+#[derive(Debug, Clone)]
+#[must_use]
+pub struct VerifyWebhookLayer<R = JsonRejection> {
+    verifier: Verifier,
+    settings: Settings,
+    rejection: R,
+}
+
+impl VerifyWebhookLayer {
+    /// A layer verifying with `verifier`.
+    pub fn new(verifier: Verifier) -> Self {
+        VerifyWebhookLayer {
+            verifier,
+            settings: Settings {
+                body_limit: DEFAULT_BODY_LIMIT,
+                read_timeout: None,
+                post_only: true,
+            },
+            rejection: JsonRejection,
+        }
+    }
+}
+
+impl<R> VerifyWebhookLayer<R> {
+    /// Refuses bodies over `bytes` with 413 `body_too_large`: at once when
+    /// `Content-Length` says so, otherwise as soon as the streamed body passes
+    /// the limit, never buffering more than the limit.
+    pub fn with_body_limit(mut self, bytes: usize) -> Self {
+        self.settings.body_limit = bytes;
+        self
+    }
+
+    /// Refuses with 408 `body_timeout` when the whole body has not arrived
+    /// within `timeout` (a guard against slow senders). Needs a Tokio runtime
+    /// with the time driver, as axum and hyper servers have.
+    pub fn with_read_timeout(mut self, timeout: Duration) -> Self {
+        self.settings.read_timeout = Some(timeout);
+        self
+    }
+
+    /// Accepts every method instead of refusing all but `POST` with 405
+    /// `method_not_allowed`.
+    pub fn with_any_method(mut self) -> Self {
+        self.settings.post_only = false;
+        self
+    }
+
+    /// Answers refusals with `rejection` instead of the default JSON.
+    pub fn with_rejection<R2: RejectionResponse>(self, rejection: R2) -> VerifyWebhookLayer<R2> {
+        VerifyWebhookLayer {
+            verifier: self.verifier,
+            settings: self.settings,
+            rejection,
+        }
+    }
+}
+
+impl<S, R: Clone> Layer<S> for VerifyWebhookLayer<R> {
+    type Service = VerifyWebhook<S, R>;
+
+    fn layer(&self, inner: S) -> Self::Service {
+        VerifyWebhook::new(
+            inner,
+            self.verifier.clone(),
+            self.settings.clone(),
+            self.rejection.clone(),
+        )
+    }
+}

@@ -1,0 +1,37 @@
+//! A tower middleware that verifies webhook deliveries before the handler runs.
+//!
+//! [`VerifyWebhookLayer`] reads the body through a limit, verifies it with a
+//! [`Verifier`](crate::Verifier), and either answers the refusal itself or
+//! passes the request on with the exact verified bytes as a
+//! `Full<Bytes>` body and three request extensions:
+//! [`Verified`](crate::Verified), [`RequestId`](crate::RequestId) and, when
+//! the sender sent one, [`CorrelationId`](crate::CorrelationId).
+//!
+//! ```
+//! use axum::{Router, routing::post};
+//! use cognigy_webhook::{Profile, Secret, Verified, Verifier};
+//! use cognigy_webhook::tower::VerifyWebhookLayer;
+//!
+//! # fn app() -> Result<Router, cognigy_webhook::ConfigError> {
+//! let verifier = Verifier::new(Profile::webhook_hex(), Secret::new("my-shared-secret")?);
+//! let app = Router::new()
+//!     .route("/webhooks/cognigy", post(|verified: Verified| async move {
+//!         format!("verified with key #{}", verified.key_index())
+//!     }))
+//!     .route_layer(VerifyWebhookLayer::new(verifier));
+//! # Ok(app) }
+//! ```
+//!
+//! Refusals get the status and JSON body of [`ErrorKind`](crate::ErrorKind);
+//! implement [`RejectionResponse`] to answer differently.
+
+mod body;
+mod future;
+mod layer;
+mod response;
+mod service;
+
+pub use future::ResponseFuture;
+pub use layer::{DEFAULT_BODY_LIMIT, VerifyWebhookLayer};
+pub use response::{JsonRejection, RejectionResponse, json_response};
+pub use service::VerifyWebhook;

@@ -1,0 +1,105 @@
+//! The middleware service.
+
+use std::task::{Context, Poll};
+
+use bytes::Bytes;
+use http::{Method, Request, Response};
+use http_body::Body;
+use http_body_util::{Either, Full};
+use tower_service::Service;
+
+use super::body::read_limited;
+use super::layer::Settings;
+use super::{RejectionResponse, ResponseFuture};
+use crate::{CORRELATION_ID_HEADER, CorrelationId, ErrorKind, Rejection, RequestId, Verifier};
+
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// The service [`VerifyWebhookLayer`](super::VerifyWebhookLayer) wraps around
+/// an inner service; see there.
+///
+/// The inner service receives `Request<Full<Bytes>>` holding the exact
+/// verified bytes (axum's `Route` and `Router` accept it as is).
+#[derive(Debug, Clone)]
+pub struct VerifyWebhook<S, R> {
+    inner: S,
+    verifier: Verifier,
+    settings: Settings,
+    rejection: R,
+}
+
+impl<S, R> VerifyWebhook<S, R> {
+    pub(crate) fn new(inner: S, verifier: Verifier, settings: Settings, rejection: R) -> Self {
+        VerifyWebhook {
+            inner,
+            verifier,
+            settings,
+            rejection,
+        }
+    }
+}
+
+impl<S, R, B, ResBody> Service<Request<B>> for VerifyWebhook<S, R>
+where
+    S: Service<Request<Full<Bytes>>, Response = Response<ResBody>> + Clone + Send + 'static,
+    S::Future: Send,
+    R: RejectionResponse,
+    B: Body + Send + 'static,
+    B::Data: Send,
+    B::Error: Into<BoxError>,
+{
+    type Response = Response<Either<ResBody, Full<Bytes>>>;
+    type Error = S::Error;
+    type Future = ResponseFuture<ResBody, S::Error>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: Request<B>) -> Self::Future {
+        // The clone that was driven to readiness serves this request.
+        let clone = self.inner.clone();
+        let mut inner = std::mem::replace(&mut self.inner, clone);
+        let verifier = self.verifier.clone();
+        let settings = self.settings.clone();
+        let rejection = self.rejection.clone();
+        ResponseFuture::new(Box::pin(async move {
+            let refuse = |kind: ErrorKind| {
+                let response = rejection.response(&Rejection::new(kind));
+                Ok(response.map(Either::Right))
+            };
+            let (mut parts, body) = request.into_parts();
+            parts.extensions.insert(RequestId::new());
+            if settings.post_only && parts.method != Method::POST {
+                return refuse(ErrorKind::MethodNotAllowed);
+            }
+            let bytes = match read_limited(
+                &parts.headers,
+                body,
+                settings.body_limit,
+                settings.read_timeout,
+            )
+            .await
+            {
+                Ok(bytes) => bytes,
+                Err(kind) => return refuse(kind),
+            };
+            let verified = match verifier.verify(&parts.headers, &bytes) {
+                Ok(verified) => verified,
+                Err(error) => return refuse(error.kind()),
+            };
+            parts.extensions.insert(verified);
+            let correlation = parts
+                .headers
+                .get(CORRELATION_ID_HEADER)
+                .and_then(|value| CorrelationId::from_header(value.as_bytes()));
+            if let Some(correlation) = correlation {
+                parts.extensions.insert(correlation);
+            }
+            let response = inner
+                .call(Request::from_parts(parts, Full::new(bytes)))
+                .await?;
+            Ok(response.map(Either::Left))
+        }))
+    }
+}
