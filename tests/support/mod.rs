@@ -8,6 +8,8 @@ use base64::Engine as _;
 use cognigy_webhook::{FixedClock, Profile, Secret, Verifier};
 use serde::Deserialize;
 
+pub mod http_cases;
+
 /// One known-answer vector; see `tests/data/generate_vectors.py`.
 #[derive(Debug, Clone, Deserialize)]
 pub struct Vector {

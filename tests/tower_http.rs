@@ -1,0 +1,314 @@
+//! The shared HTTP case table against real servers on 127.0.0.1, through a
+//! real HTTP client: the tower layer under axum's `route_layer`, the same
+//! layer in a plain hyper + `ServiceBuilder` stack, and the axum extractors.
+#![cfg(feature = "axum")]
+
+mod support;
+
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::post;
+use bytes::Bytes;
+use cognigy_webhook::axum::VerifiedJson;
+use cognigy_webhook::tower::VerifyWebhookLayer;
+use cognigy_webhook::{CorrelationId, RequestId, Verified};
+use http_body_util::Full;
+use serde_json::{Value, json};
+use support::Expected;
+use support::http_cases::{
+    BODY_LIMIT, HttpCase, READ_TIMEOUT, ServerConfig, cases_by_config, check, send,
+};
+use tokio::net::TcpListener;
+
+const PATH: &str = "/webhooks/cognigy";
+
+fn layer(config: &ServerConfig) -> VerifyWebhookLayer {
+    VerifyWebhookLayer::new(config.verifier())
+        .with_body_limit(BODY_LIMIT)
+        .with_read_timeout(READ_TIMEOUT)
+}
+
+fn processed(runs: &AtomicUsize, verified: &Verified, request_id: RequestId) -> Value {
+    runs.fetch_add(1, Ordering::SeqCst);
+    json!({ "status": "processed", "request_id": request_id.to_string(), "key_index": verified.key_index() })
+}
+
+async fn serve_axum(app: Router) -> SocketAddr {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    addr
+}
+
+async fn start_axum(config: &ServerConfig, runs: Arc<AtomicUsize>) -> SocketAddr {
+    let handler = move |verified: Verified, request_id: RequestId| {
+        let body = processed(&runs, &verified, request_id);
+        async move { axum::Json(body) }
+    };
+    serve_axum(
+        Router::new()
+            .route(PATH, post(handler))
+            .route_layer(layer(config)),
+    )
+    .await
+}
+
+/// The layer in a plain tower stack served by hyper directly.
+async fn start_hyper(config: &ServerConfig, runs: Arc<AtomicUsize>) -> SocketAddr {
+    let inner = tower::service_fn(move |request: http::Request<Full<Bytes>>| {
+        let verified = request.extensions().get::<Verified>().cloned().unwrap();
+        let request_id = *request.extensions().get::<RequestId>().unwrap();
+        let body = processed(&runs, &verified, request_id);
+        async move {
+            let mut response = http::Response::new(Full::new(Bytes::from(body.to_string())));
+            response
+                .headers_mut()
+                .insert("content-type", "application/json".parse().unwrap());
+            Ok::<_, Infallible>(response)
+        }
+    });
+    let service = tower::ServiceBuilder::new()
+        .layer(layer(config))
+        .service(inner);
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        loop {
+            let (stream, _) = listener.accept().await.unwrap();
+            let service = hyper_util::service::TowerToHyperService::new(service.clone());
+            tokio::spawn(async move {
+                let io = hyper_util::rt::TokioIo::new(stream);
+                let _ = hyper::server::conn::http1::Builder::new()
+                    .serve_connection(io, service)
+                    .await;
+            });
+        }
+    });
+    addr
+}
+
+async fn run_table<F, Fut>(start: F) -> usize
+where
+    F: Fn(ServerConfig, Arc<AtomicUsize>) -> Fut,
+    Fut: Future<Output = SocketAddr>,
+{
+    let client = reqwest::Client::new();
+    let mut failures = Vec::new();
+    let mut count = 0;
+    for (config, cases) in cases_by_config() {
+        let runs = Arc::new(AtomicUsize::new(0));
+        let addr = start(config, runs.clone()).await;
+        for case in &cases {
+            let before = runs.load(Ordering::SeqCst);
+            let answer = send(&client, addr, PATH, case).await;
+            let ran = runs.load(Ordering::SeqCst) - before;
+            failures.extend(check(case, &answer, ran));
+            if let Expected::Verified { key_index } = case.expected
+                && answer.body["key_index"] != key_index
+            {
+                failures.push(format!(
+                    "{}: key index {}",
+                    case.name, answer.body["key_index"]
+                ));
+            }
+            count += 1;
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {count} cases failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+    count
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn case_table_against_axum_route_layer() {
+    let count = run_table(|config, runs| async move { start_axum(&config, runs).await }).await;
+    assert!(count > 200, "{count} cases");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn case_table_against_plain_hyper_and_service_builder() {
+    let count = run_table(|config, runs| async move { start_hyper(&config, runs).await }).await;
+    assert!(count > 200, "{count} cases");
+}
+
+/// Sample configuration and a signed request for the extractor tests.
+fn sample() -> (ServerConfig, Vec<HttpCase>) {
+    let (config, cases) = cases_by_config()
+        .into_iter()
+        .find(|(config, _)| {
+            config.profile == "hex-millis" && config.secrets == ["http-case-secret"]
+        })
+        .unwrap();
+    (config, cases)
+}
+
+fn signed_request(config: &ServerConfig, body: &str) -> Vec<(String, String)> {
+    let profile: cognigy_webhook::Profile = config.profile.parse().unwrap();
+    let signer = cognigy_webhook::Signer::new(
+        profile,
+        cognigy_webhook::Secret::new(config.secrets[0].as_str()).unwrap(),
+    );
+    let at = std::time::UNIX_EPOCH + std::time::Duration::from_millis(config.now_unix_ms);
+    signer
+        .sign(body.as_bytes(), at)
+        .iter()
+        .map(|(n, v)| (n.to_owned(), v.to_owned()))
+        .collect()
+}
+
+async fn post_json(addr: SocketAddr, headers: &[(String, String)], body: &str) -> (u16, Value) {
+    let mut request = reqwest::Client::new()
+        .post(format!("http://{addr}{PATH}"))
+        .body(body.to_owned());
+    for (name, value) in headers {
+        request = request.header(name.as_str(), value.as_str());
+    }
+    let response = request.send().await.unwrap();
+    let status = response.status().as_u16();
+    let bytes = response.bytes().await.unwrap();
+    (
+        status,
+        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+    )
+}
+
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct Message {
+    message_id: String,
+    text: String,
+}
+
+async fn echo(VerifiedJson(message): VerifiedJson<Message>) -> axum::Json<Value> {
+    axum::Json(
+        json!({ "status": "processed", "message_id": message.message_id, "text": message.text }),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn verified_json_verifies_itself_without_the_layer() {
+    let (config, _) = sample();
+    let app = Router::new()
+        .route(PATH, post(echo))
+        .layer(DefaultBodyLimit::max(256))
+        .with_state(config.verifier());
+    let addr = serve_axum(app).await;
+
+    let good = r#"{"messageId":"m-1","text":"hi"}"#;
+    let (status, body) = post_json(addr, &signed_request(&config, good), good).await;
+    assert_eq!(
+        (status, body["message_id"].as_str()),
+        (200, Some("m-1")),
+        "{body}"
+    );
+
+    let (status, body) = post_json(
+        addr,
+        &signed_request(&config, good),
+        r#"{"messageId":"m-1","text":"HI"}"#,
+    )
+    .await;
+    assert_eq!(
+        (status, body["reason"].as_str()),
+        (401, Some("signature_mismatch"))
+    );
+
+    let unknown = r#"{"messageId":"m-1","text":"hi","extra":true}"#;
+    let (status, body) = post_json(addr, &signed_request(&config, unknown), unknown).await;
+    assert_eq!(
+        (status, body["reason"].as_str()),
+        (400, Some("invalid_payload"))
+    );
+    assert!(body["error"].as_str().unwrap().contains("extra"), "{body}");
+
+    let missing = r#"{"messageId":"m-1"}"#;
+    let (status, body) = post_json(addr, &signed_request(&config, missing), missing).await;
+    assert_eq!(
+        (status, body["reason"].as_str()),
+        (400, Some("invalid_payload"))
+    );
+    assert!(
+        body["error"]
+            .as_str()
+            .unwrap()
+            .contains("missing field `text`"),
+        "{body}"
+    );
+
+    let large = format!(r#"{{"messageId":"m-1","text":"{}"}}"#, "x".repeat(300));
+    let (status, body) = post_json(addr, &signed_request(&config, &large), &large).await;
+    assert_eq!(
+        (status, body["reason"].as_str()),
+        (413, Some("body_too_large"))
+    );
+
+    let (status, body) = post_json(addr, &[], good).await;
+    assert_eq!(
+        (status, body["reason"].as_str()),
+        (400, Some("missing_signature"))
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn extractors_behind_the_layer_and_without_it() {
+    let (config, _) = sample();
+    let strict = Router::new()
+        .route(PATH, post(echo))
+        .route_layer(layer(&config))
+        .with_state(config.verifier());
+    let addr = serve_axum(strict).await;
+    let unknown = r#"{"messageId":"m-1","text":"hi","extra":1}"#;
+    let (status, body) = post_json(addr, &signed_request(&config, unknown), unknown).await;
+    assert_eq!(
+        (status, body["reason"].as_str()),
+        (400, Some("invalid_payload")),
+        "{body}"
+    );
+    let good = r#"{"messageId":"m-1","text":"hi"}"#;
+    let (status, _) = post_json(addr, &signed_request(&config, good), good).await;
+    assert_eq!(status, 200);
+
+    // A handler asking for proof on a route without the layer: 401, not 500.
+    let unprotected = Router::new().route(
+        PATH,
+        post(
+            |verified: Verified, correlation: Option<CorrelationId>| async move {
+                format!("{verified:?} {correlation:?}")
+            },
+        ),
+    );
+    let addr = serve_axum(unprotected).await;
+    let (status, body) = post_json(addr, &signed_request(&config, good), good).await;
+    assert_eq!((status, body["reason"].as_str()), (401, Some("unverified")));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn correlation_id_reaches_the_handler() {
+    let (config, _) = sample();
+    let app = Router::new()
+        .route(
+            PATH,
+            post(|correlation: Option<CorrelationId>| async move {
+                axum::Json(json!({ "correlation": correlation.map(|c| c.to_string()) }))
+            }),
+        )
+        .route_layer(layer(&config));
+    let addr = serve_axum(app).await;
+    let good = r#"{"messageId":"m-1","text":"hi"}"#;
+    let mut headers = signed_request(&config, good);
+    headers.push(("X-Cognigy-CorrelationId".into(), "corr-123".into()));
+    let (status, body) = post_json(addr, &headers, good).await;
+    assert_eq!(
+        (status, body["correlation"].as_str()),
+        (200, Some("corr-123"))
+    );
+}
