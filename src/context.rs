@@ -61,13 +61,13 @@ impl RequestId {
     }
 
     /// A fresh random id.
-    #[cfg(feature = "tower")]
+    #[cfg(any(feature = "tower", feature = "actix"))]
     pub fn new() -> Self {
         RequestId(uuid::Uuid::new_v4().into_bytes())
     }
 }
 
-#[cfg(feature = "tower")]
+#[cfg(any(feature = "tower", feature = "actix"))]
 impl Default for RequestId {
     fn default() -> Self {
         Self::new()

@@ -13,6 +13,8 @@ mod rejection;
 mod secret;
 mod signature;
 mod signer;
+#[cfg(any(feature = "axum", feature = "actix"))]
+mod strict_json;
 mod timestamp;
 mod verified;
 mod verifier;
@@ -24,6 +26,10 @@ pub mod tower;
 #[cfg(feature = "axum")]
 #[cfg_attr(docsrs, doc(cfg(feature = "axum")))]
 pub mod axum;
+
+#[cfg(feature = "actix")]
+#[cfg_attr(docsrs, doc(cfg(feature = "actix")))]
+pub mod actix;
 
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use config::{
@@ -42,4 +48,4 @@ pub use signature::{MAX_SIGNATURES, Signatures};
 pub use signer::{SignedHeaders, Signer};
 pub use timestamp::{MAX_TIMESTAMP_LEN, TimestampFormat};
 pub use verified::Verified;
-pub use verifier::{MAX_HEADER_VALUE_LEN, Verifier, VerifierBuilder};
+pub use verifier::{DEFAULT_BODY_LIMIT, MAX_HEADER_VALUE_LEN, Verifier, VerifierBuilder};

@@ -49,7 +49,7 @@ impl Rejection {
 
     /// The JSON body adapters send by default:
     /// `{"error": "<message>[: <detail>]", "reason": "<code>"}`.
-    #[cfg(feature = "tower")]
+    #[cfg(any(feature = "tower", feature = "actix"))]
     pub fn json_body(&self) -> String {
         serde_json::json!({ "error": self.to_string(), "reason": self.reason() }).to_string()
     }

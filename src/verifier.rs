@@ -22,6 +22,9 @@ use crate::{
 /// timestamp header is malformed, refused before any MAC work.
 pub const MAX_HEADER_VALUE_LEN: usize = 4096;
 
+/// The body limit the framework adapters apply unless told otherwise: 1 MiB.
+pub const DEFAULT_BODY_LIMIT: usize = 1024 * 1024;
+
 type HmacSha256 = Hmac<Sha256>;
 
 /// Verifies webhook deliveries for one profile (or, by explicit opt-in,

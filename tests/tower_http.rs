@@ -5,138 +5,25 @@
 
 mod support;
 
-use std::convert::Infallible;
-use std::net::SocketAddr;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
-
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::post;
-use bytes::Bytes;
 use cognigy_webhook::axum::VerifiedJson;
-use cognigy_webhook::tower::VerifyWebhookLayer;
-use cognigy_webhook::{CorrelationId, RequestId, Verified};
-use http_body_util::Full;
+use cognigy_webhook::{CorrelationId, Verified};
 use serde_json::{Value, json};
-use support::Expected;
-use support::http_cases::{
-    BODY_LIMIT, HttpCase, READ_TIMEOUT, ServerConfig, cases_by_config, check, send,
-};
-use tokio::net::TcpListener;
-
-const PATH: &str = "/webhooks/cognigy";
-
-fn layer(config: &ServerConfig) -> VerifyWebhookLayer {
-    VerifyWebhookLayer::new(config.verifier())
-        .with_body_limit(BODY_LIMIT)
-        .with_read_timeout(READ_TIMEOUT)
-}
-
-fn processed(runs: &AtomicUsize, verified: &Verified, request_id: RequestId) -> Value {
-    runs.fetch_add(1, Ordering::SeqCst);
-    json!({ "status": "processed", "request_id": request_id.to_string(), "key_index": verified.key_index() })
-}
-
-async fn serve_axum(app: Router) -> SocketAddr {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    addr
-}
-
-async fn start_axum(config: &ServerConfig, runs: Arc<AtomicUsize>) -> SocketAddr {
-    let handler = move |verified: Verified, request_id: RequestId| {
-        let body = processed(&runs, &verified, request_id);
-        async move { axum::Json(body) }
-    };
-    serve_axum(
-        Router::new()
-            .route(PATH, post(handler))
-            .route_layer(layer(config)),
-    )
-    .await
-}
-
-/// The layer in a plain tower stack served by hyper directly.
-async fn start_hyper(config: &ServerConfig, runs: Arc<AtomicUsize>) -> SocketAddr {
-    let inner = tower::service_fn(move |request: http::Request<Full<Bytes>>| {
-        let verified = request.extensions().get::<Verified>().cloned().unwrap();
-        let request_id = *request.extensions().get::<RequestId>().unwrap();
-        let body = processed(&runs, &verified, request_id);
-        async move {
-            let mut response = http::Response::new(Full::new(Bytes::from(body.to_string())));
-            response
-                .headers_mut()
-                .insert("content-type", "application/json".parse().unwrap());
-            Ok::<_, Infallible>(response)
-        }
-    });
-    let service = tower::ServiceBuilder::new()
-        .layer(layer(config))
-        .service(inner);
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move {
-        loop {
-            let (stream, _) = listener.accept().await.unwrap();
-            let service = hyper_util::service::TowerToHyperService::new(service.clone());
-            tokio::spawn(async move {
-                let io = hyper_util::rt::TokioIo::new(stream);
-                let _ = hyper::server::conn::http1::Builder::new()
-                    .serve_connection(io, service)
-                    .await;
-            });
-        }
-    });
-    addr
-}
-
-async fn run_table<F, Fut>(start: F) -> usize
-where
-    F: Fn(ServerConfig, Arc<AtomicUsize>) -> Fut,
-    Fut: Future<Output = SocketAddr>,
-{
-    let client = reqwest::Client::new();
-    let mut failures = Vec::new();
-    let mut count = 0;
-    for (config, cases) in cases_by_config() {
-        let runs = Arc::new(AtomicUsize::new(0));
-        let addr = start(config, runs.clone()).await;
-        for case in &cases {
-            let before = runs.load(Ordering::SeqCst);
-            let answer = send(&client, addr, PATH, case).await;
-            let ran = runs.load(Ordering::SeqCst) - before;
-            failures.extend(check(case, &answer, ran));
-            if let Expected::Verified { key_index } = case.expected
-                && answer.body["key_index"] != key_index
-            {
-                failures.push(format!(
-                    "{}: key index {}",
-                    case.name, answer.body["key_index"]
-                ));
-            }
-            count += 1;
-        }
-    }
-    assert!(
-        failures.is_empty(),
-        "{} of {count} cases failed:\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
-    count
-}
+use std::net::SocketAddr;
+use support::http_cases::{HttpCase, ServerConfig, cases_by_config, run_table};
+use support::servers::{PATH, axum_server, hyper_server, layer, serve_axum};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn case_table_against_axum_route_layer() {
-    let count = run_table(|config, runs| async move { start_axum(&config, runs).await }).await;
+    let count = run_table(axum_server).await;
     assert!(count > 200, "{count} cases");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn case_table_against_plain_hyper_and_service_builder() {
-    let count = run_table(|config, runs| async move { start_hyper(&config, runs).await }).await;
+    let count = run_table(hyper_server).await;
     assert!(count > 200, "{count} cases");
 }
 

@@ -5,10 +5,7 @@ use std::time::Duration;
 use tower_layer::Layer;
 
 use super::{JsonRejection, RejectionResponse, VerifyWebhook};
-use crate::Verifier;
-
-/// The default body limit: 1 MiB.
-pub const DEFAULT_BODY_LIMIT: usize = 1024 * 1024;
+use crate::{DEFAULT_BODY_LIMIT, Verifier};
 
 /// What the middleware enforces besides the signature.
 #[derive(Debug, Clone)]
@@ -20,7 +17,7 @@ pub(crate) struct Settings {
 
 /// Verifies webhook deliveries before the inner service sees them.
 ///
-/// Defaults: bodies up to [`DEFAULT_BODY_LIMIT`], no read timeout, only
+/// Defaults: bodies up to [`DEFAULT_BODY_LIMIT`](crate::DEFAULT_BODY_LIMIT), no read timeout, only
 /// `POST` accepted, refusals answered as JSON by [`JsonRejection`].
 #[derive(Debug, Clone)]
 #[must_use]

@@ -32,6 +32,6 @@ mod response;
 mod service;
 
 pub use future::ResponseFuture;
-pub use layer::{DEFAULT_BODY_LIMIT, VerifyWebhookLayer};
+pub use layer::VerifyWebhookLayer;
 pub use response::{JsonRejection, RejectionResponse, json_response};
 pub use service::VerifyWebhook;

@@ -402,3 +402,44 @@ pub fn check(case: &HttpCase, answer: &Answer, handler_runs: usize) -> Option<St
     }
     (!problems.is_empty()).then(|| format!("{}: {}", case.name, problems.join("; ")))
 }
+
+/// Runs every case against servers made by `start` (one per configuration)
+/// and fails with the list of every case that did not answer as expected.
+/// Returns how many cases ran.
+pub async fn run_table<F, Fut>(start: F) -> usize
+where
+    F: Fn(ServerConfig, std::sync::Arc<std::sync::atomic::AtomicUsize>) -> Fut,
+    Fut: Future<Output = SocketAddr>,
+{
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    let client = reqwest::Client::new();
+    let mut failures = Vec::new();
+    let mut count = 0;
+    for (config, cases) in cases_by_config() {
+        let runs = std::sync::Arc::new(AtomicUsize::new(0));
+        let addr = start(config, runs.clone()).await;
+        for case in &cases {
+            let before = runs.load(Ordering::SeqCst);
+            let answer = send(&client, addr, super::servers::PATH, case).await;
+            let ran = runs.load(Ordering::SeqCst) - before;
+            failures.extend(check(case, &answer, ran));
+            if let Expected::Verified { key_index } = case.expected
+                && answer.body["key_index"] != key_index
+            {
+                failures.push(format!(
+                    "{}: key index {}",
+                    case.name, answer.body["key_index"]
+                ));
+            }
+            count += 1;
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {count} cases failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+    count
+}

@@ -8,7 +8,10 @@ use base64::Engine as _;
 use cognigy_webhook::{FixedClock, Profile, Secret, Verifier};
 use serde::Deserialize;
 
+#[cfg(any(feature = "axum", feature = "actix"))]
 pub mod http_cases;
+#[cfg(any(feature = "axum", feature = "actix"))]
+pub mod servers;
 
 /// One known-answer vector; see `tests/data/generate_vectors.py`.
 #[derive(Debug, Clone, Deserialize)]

@@ -1,0 +1,79 @@
+//! A complete NICE Cognigy webhook receiver on actix-web, with the same
+//! environment variables, route and answers as `examples/axum_receiver.rs`.
+//!
+//! ```sh
+//! COGNIGY_WEBHOOK_SECRET=change-me cargo run --example actix_receiver --features actix
+//! ```
+//!
+//! | variable | meaning | default |
+//! |---|---|---|
+//! | `COGNIGY_WEBHOOK_SECRET` | secret, several comma-separated during a rotation | required |
+//! | `COGNIGY_PROFILE` | wire profile | `webhook-hex` |
+//! | `COGNIGY_WEBHOOK_PATH` | route of the webhook | `/webhooks/cognigy` |
+//! | `PORT` | TCP port, on all interfaces | `8080` |
+//! | `COGNIGY_TIMESTAMP_DRIFT_MS` / `WEBHOOK_TIMESTAMP_TOLERANCE_MS` | tolerance | the profile's |
+//!
+//! actix-web stops gracefully on SIGINT and SIGTERM.
+
+use std::process::ExitCode;
+
+use actix_web::{App, HttpResponse, HttpServer, web};
+use cognigy_webhook::actix::VerifyWebhook;
+use cognigy_webhook::{Config, CorrelationId, RequestId, Verified};
+use serde_json::json;
+
+const PATH_VAR: &str = "COGNIGY_WEBHOOK_PATH";
+
+fn main() -> ExitCode {
+    match actix_web::rt::System::new().block_on(run()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+async fn run() -> Result<(), Box<dyn std::error::Error>> {
+    let config = Config::from_env()?;
+    let verifier = config.verifier()?;
+    let path = std::env::var(PATH_VAR).unwrap_or_else(|_| "/webhooks/cognigy".into());
+    if !path.starts_with('/') {
+        return Err(format!("{PATH_VAR} must start with '/', got {path:?}").into());
+    }
+    let port: u16 = match std::env::var("PORT") {
+        Ok(port) => port
+            .parse()
+            .map_err(|_| format!("PORT must be a port number, got {port:?}"))?,
+        Err(_) => 8080,
+    };
+
+    let route = path.clone();
+    let server = HttpServer::new(move || {
+        App::new().service(
+            web::resource(route.as_str())
+                .wrap(VerifyWebhook::new(verifier.clone()))
+                .route(web::post().to(receive)),
+        )
+    })
+    .bind(("0.0.0.0", port))?;
+    for addr in server.addrs() {
+        println!(
+            "cognigy-webhook receiver listening on http://{addr}{path} (profile {}, {} secret(s))",
+            config.profile(),
+            config.secret_count(),
+        );
+    }
+    server.run().await?;
+    Ok(())
+}
+
+/// Runs only for verified deliveries.
+async fn receive(
+    verified: Verified,
+    request_id: RequestId,
+    correlation: Option<CorrelationId>,
+) -> HttpResponse {
+    let _ = (verified.key_index(), correlation);
+    HttpResponse::Ok().json(json!({ "status": "processed", "request_id": request_id.to_string() }))
+}

@@ -1,0 +1,131 @@
+//! Extractors for what the middleware put into the request, strict JSON, and
+//! the refusal response.
+
+use std::future::{Future, Ready, ready};
+use std::pin::Pin;
+
+use actix_web::dev::Payload;
+use actix_web::http::StatusCode;
+use actix_web::http::header::{ALLOW, CONTENT_TYPE};
+use actix_web::{FromRequest, HttpMessage, HttpRequest, HttpResponse, ResponseError, web};
+use serde::de::DeserializeOwned;
+
+use super::body::read_limited;
+use crate::strict_json::parse_strict;
+use crate::{CorrelationId, ErrorKind, Rejection, RequestId, Verified, Verifier};
+
+/// The refusal as actix-web answers it: the rejection's status with
+/// `{"error": …, "reason": …}` (and `Allow: POST` on a 405), exactly as the
+/// tower layer answers.
+pub(crate) fn rejection_response(rejection: &Rejection) -> HttpResponse {
+    let status = StatusCode::from_u16(rejection.status()).unwrap_or(StatusCode::BAD_REQUEST);
+    let mut response = HttpResponse::build(status);
+    response.insert_header((CONTENT_TYPE, "application/json"));
+    if rejection.kind() == ErrorKind::MethodNotAllowed {
+        response.insert_header((ALLOW, "POST"));
+    }
+    response.body(rejection.json_body())
+}
+
+impl ResponseError for Rejection {
+    fn status_code(&self) -> StatusCode {
+        StatusCode::from_u16(self.status()).unwrap_or(StatusCode::BAD_REQUEST)
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        rejection_response(self)
+    }
+}
+
+fn from_middleware<T: Clone + 'static>(request: &HttpRequest) -> Ready<Result<T, Rejection>> {
+    ready(
+        request
+            .extensions()
+            .get::<T>()
+            .cloned()
+            .ok_or(Rejection::new(ErrorKind::Unverified)),
+    )
+}
+
+/// What [`VerifyWebhook`](super::VerifyWebhook) proved; 401 `unverified`
+/// on a route without it.
+impl FromRequest for Verified {
+    type Error = Rejection;
+    type Future = Ready<Result<Self, Rejection>>;
+
+    fn from_request(request: &HttpRequest, _: &mut Payload) -> Self::Future {
+        from_middleware(request)
+    }
+}
+
+/// The id the middleware gave the request; 401 `unverified` without it.
+impl FromRequest for RequestId {
+    type Error = Rejection;
+    type Future = Ready<Result<Self, Rejection>>;
+
+    fn from_request(request: &HttpRequest, _: &mut Payload) -> Self::Future {
+        from_middleware(request)
+    }
+}
+
+/// The sender's correlation id; use `Option<CorrelationId>`, which is `None`
+/// when the sender sent none.
+impl FromRequest for CorrelationId {
+    type Error = Rejection;
+    type Future = Ready<Result<Self, Rejection>>;
+
+    fn from_request(request: &HttpRequest, _: &mut Payload) -> Self::Future {
+        from_middleware(request)
+    }
+}
+
+/// The verified body deserialised as `T`, strictly: unknown fields (when `T`
+/// denies them), missing fields and trailing data are a 400
+/// `invalid_payload` naming the JSON path.
+///
+/// Behind [`VerifyWebhook`](super::VerifyWebhook) the body was verified and
+/// limited already, so no further limit applies. Without it, the extractor
+/// reads the body within actix's `web::PayloadConfig` and verifies it with
+/// the [`Verifier`] from the app data (`app_data(verifier)` or
+/// `app_data(web::Data::new(verifier))`); with neither, 401 `unverified`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct VerifiedJson<T>(pub T);
+
+type LocalBoxFuture<T> = Pin<Box<dyn Future<Output = T>>>;
+
+impl<T: DeserializeOwned + 'static> FromRequest for VerifiedJson<T> {
+    type Error = Rejection;
+    type Future = LocalBoxFuture<Result<Self, Rejection>>;
+
+    fn from_request(request: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let request = request.clone();
+        let verified_by_middleware = request.extensions().get::<Verified>().is_some();
+        if verified_by_middleware {
+            let payload = payload.take();
+            return Box::pin(async move {
+                let bytes = read_limited(request.headers(), payload, usize::MAX, None).await?;
+                parse_strict(&bytes).map(VerifiedJson)
+            });
+        }
+        let read = web::Bytes::from_request(&request, payload);
+        Box::pin(async move {
+            let bytes =
+                read.await
+                    .map_err(|error| match error.as_response_error().status_code() {
+                        StatusCode::PAYLOAD_TOO_LARGE => Rejection::new(ErrorKind::BodyTooLarge),
+                        _ => Rejection::new(ErrorKind::BodyUnreadable),
+                    })?;
+            let verifier = request
+                .app_data::<Verifier>()
+                .cloned()
+                .or_else(|| {
+                    request
+                        .app_data::<web::Data<Verifier>>()
+                        .map(|data| data.get_ref().clone())
+                })
+                .ok_or(Rejection::new(ErrorKind::Unverified))?;
+            verifier.verify(request.headers(), &bytes)?;
+            parse_strict(&bytes).map(VerifiedJson)
+        })
+    }
+}

@@ -1,0 +1,187 @@
+//! The middleware: a `Transform` builder and the service it wraps around.
+
+use std::future::{Future, Ready, ready};
+use std::pin::Pin;
+use std::rc::Rc;
+use std::time::Duration;
+
+use actix_web::body::{EitherBody, MessageBody};
+use actix_web::dev::{Payload, Service, ServiceRequest, ServiceResponse, Transform, forward_ready};
+use actix_web::http::Method;
+use actix_web::{HttpMessage, HttpResponse};
+
+use super::body::read_limited;
+use super::extract::rejection_response;
+use crate::{
+    CORRELATION_ID_HEADER, CorrelationId, DEFAULT_BODY_LIMIT, ErrorKind, Rejection, RequestId,
+    Verifier,
+};
+
+type RejectionFn = Rc<dyn Fn(&Rejection) -> HttpResponse>;
+
+/// Verifies webhook deliveries before the handler runs: wrap a resource or
+/// scope with it. See the [module docs](super) for an example.
+///
+/// Defaults, as for the tower layer: bodies up to 1 MiB (an explicit limit,
+/// never actix's implicit payload default), no read timeout, only `POST`,
+/// refusals answered with their status and `{"error": …, "reason": …}`.
+/// On success the handler sees the exact verified bytes as its payload and
+/// [`Verified`](crate::Verified), [`RequestId`] and, when sent,
+/// [`CorrelationId`] in the request extensions.
+#[derive(Clone)]
+#[must_use]
+pub struct VerifyWebhook {
+    verifier: Verifier,
+    body_limit: usize,
+    read_timeout: Option<Duration>,
+    post_only: bool,
+    rejection: Option<RejectionFn>,
+}
+
+impl VerifyWebhook {
+    /// A middleware verifying with `verifier`.
+    pub fn new(verifier: Verifier) -> Self {
+        VerifyWebhook {
+            verifier,
+            body_limit: DEFAULT_BODY_LIMIT,
+            read_timeout: None,
+            post_only: true,
+            rejection: None,
+        }
+    }
+
+    /// Refuses bodies over `bytes` with 413 `body_too_large`.
+    pub fn with_body_limit(mut self, bytes: usize) -> Self {
+        self.body_limit = bytes;
+        self
+    }
+
+    /// Refuses with 408 `body_timeout` when the body has not arrived within
+    /// `timeout`.
+    pub fn with_read_timeout(mut self, timeout: Duration) -> Self {
+        self.read_timeout = Some(timeout);
+        self
+    }
+
+    /// Accepts every method instead of refusing all but `POST` with 405.
+    pub fn with_any_method(mut self) -> Self {
+        self.post_only = false;
+        self
+    }
+
+    /// Answers refusals with `respond` instead of the default JSON.
+    pub fn with_rejection(
+        mut self,
+        respond: impl Fn(&Rejection) -> HttpResponse + 'static,
+    ) -> Self {
+        self.rejection = Some(Rc::new(respond));
+        self
+    }
+}
+
+impl std::fmt::Debug for VerifyWebhook {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("VerifyWebhook")
+            .field("verifier", &self.verifier)
+            .field("body_limit", &self.body_limit)
+            .field("read_timeout", &self.read_timeout)
+            .field("post_only", &self.post_only)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<S, B> Transform<S, ServiceRequest> for VerifyWebhook
+where
+    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = actix_web::Error> + 'static,
+    B: MessageBody + 'static,
+{
+    type Response = ServiceResponse<EitherBody<B>>;
+    type Error = actix_web::Error;
+    type Transform = VerifyWebhookMiddleware<S>;
+    type InitError = ();
+    type Future = Ready<Result<Self::Transform, Self::InitError>>;
+
+    fn new_transform(&self, service: S) -> Self::Future {
+        ready(Ok(VerifyWebhookMiddleware {
+            service: Rc::new(service),
+            settings: Rc::new(self.clone()),
+        }))
+    }
+}
+
+/// The service [`VerifyWebhook`] wraps around the inner one.
+pub struct VerifyWebhookMiddleware<S> {
+    service: Rc<S>,
+    settings: Rc<VerifyWebhook>,
+}
+
+impl<S> std::fmt::Debug for VerifyWebhookMiddleware<S> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("VerifyWebhookMiddleware")
+            .field("settings", &self.settings)
+            .finish_non_exhaustive()
+    }
+}
+
+type LocalBoxFuture<T> = Pin<Box<dyn Future<Output = T>>>;
+
+impl<S, B> Service<ServiceRequest> for VerifyWebhookMiddleware<S>
+where
+    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = actix_web::Error> + 'static,
+    B: MessageBody + 'static,
+{
+    type Response = ServiceResponse<EitherBody<B>>;
+    type Error = actix_web::Error;
+    type Future = LocalBoxFuture<Result<Self::Response, Self::Error>>;
+
+    forward_ready!(service);
+
+    fn call(&self, mut request: ServiceRequest) -> Self::Future {
+        let service = Rc::clone(&self.service);
+        let settings = Rc::clone(&self.settings);
+        Box::pin(async move {
+            let refuse = |request: ServiceRequest, kind: ErrorKind| {
+                let rejection = Rejection::new(kind);
+                let response = match &settings.rejection {
+                    Some(respond) => respond(&rejection),
+                    None => rejection_response(&rejection),
+                };
+                Ok(request.into_response(response).map_into_right_body())
+            };
+            request.extensions_mut().insert(RequestId::new());
+            if settings.post_only && request.method() != Method::POST {
+                return refuse(request, ErrorKind::MethodNotAllowed);
+            }
+            let payload = request.take_payload();
+            let bytes = match read_limited(
+                request.headers(),
+                payload,
+                settings.body_limit,
+                settings.read_timeout,
+            )
+            .await
+            {
+                Ok(bytes) => bytes,
+                Err(kind) => return refuse(request, kind),
+            };
+            let verified = match settings.verifier.verify(request.headers(), &bytes) {
+                Ok(verified) => verified,
+                Err(error) => return refuse(request, error.kind()),
+            };
+            let correlation = request
+                .headers()
+                .get(CORRELATION_ID_HEADER)
+                .and_then(|value| CorrelationId::from_header(value.as_bytes()));
+            {
+                let mut extensions = request.extensions_mut();
+                extensions.insert(verified);
+                if let Some(correlation) = correlation {
+                    extensions.insert(correlation);
+                }
+            }
+            request.set_payload(Payload::from(bytes));
+            let response = service.call(request).await?;
+            Ok(response.map_into_left_body())
+        })
+    }
+}

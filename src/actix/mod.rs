@@ -1,0 +1,34 @@
+//! actix-web 4 middleware and extractors for verified webhook deliveries, at
+//! parity with the [tower layer](crate::tower): the same checks, statuses,
+//! reason codes and JSON bodies.
+//!
+//! ```
+//! use actix_web::{App, HttpResponse, web};
+//! use cognigy_webhook::actix::VerifyWebhook;
+//! use cognigy_webhook::{Profile, RequestId, Secret, Verified, Verifier};
+//!
+//! async fn receive(verified: Verified, id: RequestId) -> HttpResponse {
+//!     HttpResponse::Ok().body(format!("request {id} verified with key #{}", verified.key_index()))
+//! }
+//!
+//! # fn app() -> Result<(), cognigy_webhook::ConfigError> {
+//! let verifier = Verifier::new(Profile::webhook_hex(), Secret::new("my-shared-secret")?);
+//! let app = App::new().service(
+//!     web::resource("/webhooks/cognigy")
+//!         .wrap(VerifyWebhook::new(verifier))
+//!         .route(web::post().to(receive)),
+//! );
+//! # Ok(()) }
+//! ```
+//!
+//! actix-web 4 uses `http` 0.2; the core takes a header look-up, so the
+//! crate implements [`HeaderLookup`](crate::HeaderLookup) for actix's header
+//! map here and forces no `http` version on anyone.
+
+mod body;
+mod extract;
+mod headers;
+mod middleware;
+
+pub use extract::VerifiedJson;
+pub use middleware::{VerifyWebhook, VerifyWebhookMiddleware};
