@@ -1,12 +1,13 @@
 //! The server of the loopback load benchmark (`benches/http_load.sh`): the
 //! same handler on three routes, `/plain` (reads the body, no verification),
-//! `/verified` (behind `VerifyWebhookLayer`, profile `hex-millis`) and
+//! `/verified` (behind `VerifyWebhookLayer`, profile `hex-millis`),
 //! `/inline` (the handler calls `Verifier::verify` itself: the cost of
-//! verifying without the layer's mechanics), on one Tokio thread so that
-//! pinning the process pins the whole server.
+//! verifying without the layer's mechanics) and `/mac` (the handler only
+//! computes the bare HMAC of the body: the floor for any verifier), on one
+//! Tokio thread so that pinning the process pins the whole server.
 //!
 //! ```sh
-//! COGNIGY_WEBHOOK_SECRET=bench-secret PORT=18080 cargo run --release --features axum --example load_target
+//! COGNIGY_WEBHOOK_SECRET=bench-secret PORT=18080 cargo run --release --features axum --example load_target_axum
 //! ```
 
 use axum::Router;
@@ -34,14 +35,24 @@ async fn inline(
     }
 }
 
+async fn mac(State(key): State<&'static str>, body: Bytes) -> &'static str {
+    use hmac::{Hmac, KeyInit, Mac};
+    let mut mac = Hmac::<sha2::Sha256>::new_from_slice(key.as_bytes()).expect("any key length");
+    mac.update(&body);
+    std::hint::black_box(mac.finalize());
+    handler(body).await
+}
+
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let secret = Secret::from_env_value(SECRET_VAR, &std::env::var(SECRET_VAR)?)?;
+    let raw_secret: &'static str = std::env::var(SECRET_VAR)?.leak();
+    let secret = Secret::from_env_value(SECRET_VAR, raw_secret)?;
     let port: u16 = std::env::var("PORT").map_or(Ok(18080), |p| p.parse())?;
     let verifier = Verifier::new(Profile::hex_millis(), secret);
     let app = Router::new()
         .route("/plain", post(handler))
         .route("/inline", post(inline).with_state(verifier.clone()))
+        .route("/mac", post(mac).with_state(raw_secret.trim_end()))
         .merge(
             Router::new()
                 .route("/verified", post(handler))
