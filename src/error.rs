@@ -18,6 +18,7 @@ use std::fmt;
 /// | [`TimestampTooOld`](Self::TimestampTooOld), [`TimestampTooNew`](Self::TimestampTooNew) | `timestamp_out_of_window` | 403 |
 /// | [`SignatureMismatch`](Self::SignatureMismatch) | `signature_mismatch` | 401 |
 /// | [`Replayed`](Self::Replayed) | `replayed` | 409 |
+/// | [`MissingNonce`](Self::MissingNonce) | `missing_nonce` | 400 |
 /// | [`InvalidPayload`](Self::InvalidPayload) | `invalid_payload` | 400 |
 /// | [`DecryptionFailed`](Self::DecryptionFailed) | `decryption_failed` | 422 |
 /// | [`ReplayStoreUnavailable`](Self::ReplayStoreUnavailable) | `replay_store_unavailable` | 503 |
@@ -58,6 +59,9 @@ pub enum ErrorKind {
     SignatureMismatch,
     /// The same delivery was already accepted inside the replay window.
     Replayed,
+    /// The replay guard found no nonce where it was told to look (a header
+    /// or JSON field).
+    MissingNonce,
     /// The verified body does not match the expected payload schema.
     InvalidPayload,
     /// An encrypted field could not be decrypted.
@@ -84,6 +88,7 @@ impl ErrorKind {
         ErrorKind::TimestampTooNew,
         ErrorKind::SignatureMismatch,
         ErrorKind::Replayed,
+        ErrorKind::MissingNonce,
         ErrorKind::InvalidPayload,
         ErrorKind::DecryptionFailed,
         ErrorKind::ReplayStoreUnavailable,
@@ -107,6 +112,7 @@ impl ErrorKind {
             ErrorKind::TimestampTooOld | ErrorKind::TimestampTooNew => "timestamp_out_of_window",
             ErrorKind::SignatureMismatch => "signature_mismatch",
             ErrorKind::Replayed => "replayed",
+            ErrorKind::MissingNonce => "missing_nonce",
             ErrorKind::InvalidPayload => "invalid_payload",
             ErrorKind::DecryptionFailed => "decryption_failed",
             ErrorKind::ReplayStoreUnavailable => "replay_store_unavailable",
@@ -128,6 +134,7 @@ impl ErrorKind {
             | ErrorKind::MissingTimestamp
             | ErrorKind::MalformedSignature
             | ErrorKind::MalformedTimestamp
+            | ErrorKind::MissingNonce
             | ErrorKind::InvalidPayload => 400,
             ErrorKind::TimestampTooOld | ErrorKind::TimestampTooNew => 403,
             ErrorKind::SignatureMismatch | ErrorKind::Unverified => 401,
@@ -153,6 +160,7 @@ impl ErrorKind {
             ErrorKind::TimestampTooNew => "timestamp is too far in the future",
             ErrorKind::SignatureMismatch => "signature does not match",
             ErrorKind::Replayed => "this delivery was already processed",
+            ErrorKind::MissingNonce => "the delivery carries no event id to check for replays",
             ErrorKind::InvalidPayload => "payload does not match the expected schema",
             ErrorKind::DecryptionFailed => "encrypted payload could not be decrypted",
             ErrorKind::ReplayStoreUnavailable => "replay protection is temporarily unavailable",
@@ -269,6 +277,12 @@ pub enum ConfigError {
     /// A profile has no way to authenticate requests.
     #[error("profile {0:?} has no signature, Basic Auth or API key scheme")]
     NoScheme(String),
+    /// A replay guard takes its nonce from the signature, but a profile of
+    /// the verifier has none (Basic Auth, API key).
+    #[error(
+        "the replay guard's nonce is the signature, but a profile has no signature; take the nonce from a header or JSON field"
+    )]
+    NoSignatureNonce,
     /// The same profile name was accepted twice in one verifier.
     #[error("profile {0:?} is accepted twice")]
     DuplicateProfile(String),

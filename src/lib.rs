@@ -31,6 +31,10 @@ pub mod axum;
 #[cfg_attr(docsrs, doc(cfg(feature = "actix")))]
 pub mod actix;
 
+#[cfg(feature = "replay")]
+#[cfg_attr(docsrs, doc(cfg(feature = "replay")))]
+pub mod replay;
+
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use config::{
     API_KEY_HEADER_VAR, Config, DRIFT_MS_VAR, PROFILE_VAR, SECRET_VAR, TOLERANCE_MS_VAR,

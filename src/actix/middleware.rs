@@ -36,6 +36,8 @@ pub struct VerifyWebhook {
     read_timeout: Option<Duration>,
     post_only: bool,
     rejection: Option<RejectionFn>,
+    #[cfg(feature = "replay")]
+    replay: Option<crate::replay::ArmedGuard>,
 }
 
 impl VerifyWebhook {
@@ -47,6 +49,8 @@ impl VerifyWebhook {
             read_timeout: None,
             post_only: true,
             rejection: None,
+            #[cfg(feature = "replay")]
+            replay: None,
         }
     }
 
@@ -67,6 +71,18 @@ impl VerifyWebhook {
     pub fn with_any_method(mut self) -> Self {
         self.post_only = false;
         self
+    }
+
+    /// Refuses (or acknowledges) deliveries seen before, as
+    /// [`VerifyWebhookLayer::with_replay_guard`](crate::tower::VerifyWebhookLayer::with_replay_guard)
+    /// does for tower.
+    #[cfg(feature = "replay")]
+    pub fn with_replay_guard(
+        mut self,
+        guard: crate::replay::ReplayGuard,
+    ) -> Result<Self, crate::ConfigError> {
+        self.replay = Some(guard.armed_for(&self.verifier)?);
+        Ok(self)
     }
 
     /// Answers refusals with `respond` instead of the default JSON.
@@ -172,6 +188,27 @@ where
                 .headers()
                 .get(CORRELATION_ID_HEADER)
                 .and_then(|value| CorrelationId::from_header(value.as_bytes()));
+            #[cfg(feature = "replay")]
+            let admitted = match &settings.replay {
+                None => None,
+                Some(guard) => {
+                    use crate::replay::ReplayDecision;
+                    let correlation_id = correlation.as_ref().map(CorrelationId::as_str);
+                    let decision = guard
+                        .admit(&verified, request.headers(), correlation_id, &bytes)
+                        .await;
+                    match decision {
+                        ReplayDecision::Proceed(nonce) => Some((guard, nonce)),
+                        ReplayDecision::Acknowledge => {
+                            let response = HttpResponse::Ok()
+                                .content_type("application/json")
+                                .body(crate::replay::DUPLICATE_BODY);
+                            return Ok(request.into_response(response).map_into_right_body());
+                        }
+                        ReplayDecision::Refuse(kind) => return refuse(request, kind),
+                    }
+                }
+            };
             {
                 let mut extensions = request.extensions_mut();
                 extensions.insert(verified);
@@ -180,8 +217,18 @@ where
                 }
             }
             request.set_payload(Payload::from(bytes));
-            let response = service.call(request).await?;
-            Ok(response.map_into_left_body())
+            let result = service.call(request).await;
+            #[cfg(feature = "replay")]
+            if let Some((guard, nonce)) = admitted {
+                // The handler failed: forget the delivery so its retry runs.
+                if result
+                    .as_ref()
+                    .map_or(true, |r| r.status().is_server_error())
+                {
+                    guard.guard.release(&nonce).await;
+                }
+            }
+            Ok(result?.map_into_left_body())
         })
     }
 }

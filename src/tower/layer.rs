@@ -13,6 +13,8 @@ pub(crate) struct Settings {
     pub(crate) body_limit: usize,
     pub(crate) read_timeout: Option<Duration>,
     pub(crate) post_only: bool,
+    #[cfg(feature = "replay")]
+    pub(crate) replay: Option<crate::replay::ArmedGuard>,
 }
 
 /// Verifies webhook deliveries before the inner service sees them.
@@ -36,6 +38,8 @@ impl VerifyWebhookLayer {
                 body_limit: DEFAULT_BODY_LIMIT,
                 read_timeout: None,
                 post_only: true,
+                #[cfg(feature = "replay")]
+                replay: None,
             },
             rejection: JsonRejection,
         }
@@ -64,6 +68,20 @@ impl<R> VerifyWebhookLayer<R> {
     pub fn with_any_method(mut self) -> Self {
         self.settings.post_only = false;
         self
+    }
+
+    /// Refuses (or acknowledges) deliveries seen before, recording each
+    /// verified delivery in the guard's store before the handler runs, and
+    /// releasing it again when the handler answers 5xx or fails. Fails when
+    /// the guard does not fit the verifier (a signature nonce for a profile
+    /// without signatures).
+    #[cfg(feature = "replay")]
+    pub fn with_replay_guard(
+        mut self,
+        guard: crate::replay::ReplayGuard,
+    ) -> Result<Self, crate::ConfigError> {
+        self.settings.replay = Some(guard.armed_for(&self.verifier)?);
+        Ok(self)
     }
 
     /// Answers refusals with `rejection` instead of the default JSON.

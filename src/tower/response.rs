@@ -48,6 +48,19 @@ where
     }
 }
 
+/// 200 with `{"status":"duplicate"}`: a duplicate acknowledged without
+/// running the handler.
+#[cfg(feature = "replay")]
+pub(crate) fn duplicate_response() -> Response<Full<Bytes>> {
+    let mut response = Response::new(Full::new(Bytes::from_static(
+        crate::replay::DUPLICATE_BODY.as_bytes(),
+    )));
+    response
+        .headers_mut()
+        .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    response
+}
+
 /// The rejection's default status with the body
 /// `{"error": "<human text>", "reason": "<code>"}` (and `Allow: POST` on a
 /// 405). Nothing secret is ever in it.

@@ -43,6 +43,8 @@ impl<S, R, B, ResBody> Service<Request<B>> for VerifyWebhook<S, R>
 where
     S: Service<Request<Full<Bytes>>, Response = Response<ResBody>> + Clone + Send + 'static,
     S::Future: Send,
+    S::Error: Send,
+    ResBody: Send,
     R: RejectionResponse,
     B: Body + Send + 'static,
     B::Data: Send,
@@ -88,18 +90,46 @@ where
                 Ok(verified) => verified,
                 Err(error) => return refuse(error.kind()),
             };
-            parts.extensions.insert(verified);
             let correlation = parts
                 .headers
                 .get(CORRELATION_ID_HEADER)
                 .and_then(|value| CorrelationId::from_header(value.as_bytes()));
+            #[cfg(feature = "replay")]
+            let admitted = match &settings.replay {
+                None => None,
+                Some(guard) => {
+                    use crate::replay::ReplayDecision;
+                    let correlation_id = correlation.as_ref().map(CorrelationId::as_str);
+                    match guard
+                        .admit(&verified, &parts.headers, correlation_id, &bytes)
+                        .await
+                    {
+                        ReplayDecision::Proceed(nonce) => Some((guard, nonce)),
+                        ReplayDecision::Acknowledge => {
+                            return Ok(super::response::duplicate_response().map(Either::Right));
+                        }
+                        ReplayDecision::Refuse(kind) => return refuse(kind),
+                    }
+                }
+            };
+            parts.extensions.insert(verified);
             if let Some(correlation) = correlation {
                 parts.extensions.insert(correlation);
             }
-            let response = inner
+            let result = inner
                 .call(Request::from_parts(parts, Full::new(bytes)))
-                .await?;
-            Ok(response.map(Either::Left))
+                .await;
+            #[cfg(feature = "replay")]
+            if let Some((guard, nonce)) = admitted {
+                // The handler failed: forget the delivery so its retry runs.
+                if result
+                    .as_ref()
+                    .map_or(true, |r| r.status().is_server_error())
+                {
+                    guard.guard.release(&nonce).await;
+                }
+            }
+            Ok(result?.map(Either::Left))
         }))
     }
 }

@@ -1,0 +1,249 @@
+//! The guard the adapters run after verification.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::{Delivery, Freshness, Nonce, NonceSource, ReplayStore, StoreError};
+use crate::{ConfigError, ErrorKind, HeaderLookup, ProfileKind, Verified, Verifier};
+
+/// The body answered, with 200, to a duplicate under
+/// [`ReplayPolicy::Acknowledge`].
+pub const DUPLICATE_BODY: &str = r#"{"status":"duplicate"}"#;
+
+/// How long a nonce outlives the delivery window by default.
+const DEFAULT_MARGIN: Duration = Duration::from_secs(60);
+
+/// How long nonces live for profiles without a timestamp, unless set.
+const DEFAULT_TTL_WITHOUT_TIMESTAMP: Duration = Duration::from_secs(24 * 60 * 60);
+
+/// What happens to a delivery seen before.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ReplayPolicy {
+    /// 409 `replayed` (the default).
+    #[default]
+    Reject,
+    /// 200 `{"status":"duplicate"}` without running the handler, as seed 000
+    /// treats retries: the sender stops retrying, nothing runs twice.
+    Acknowledge,
+}
+
+impl std::str::FromStr for ReplayPolicy {
+    type Err = ConfigError;
+
+    /// `reject` or `acknowledge` (the `COGNIGY_REPLAY_POLICY` values).
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        match value.trim().to_ascii_lowercase().as_str() {
+            "reject" => Ok(ReplayPolicy::Reject),
+            "acknowledge" => Ok(ReplayPolicy::Acknowledge),
+            _ => Err(ConfigError::InvalidEnv {
+                var: "COGNIGY_REPLAY_POLICY",
+                problem: format!("{value:?} is not reject or acknowledge"),
+            }),
+        }
+    }
+}
+
+/// What the adapter does with a verified delivery after the guard.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReplayDecision {
+    /// First delivery: run the handler (and release the nonce if it fails).
+    Proceed(Nonce),
+    /// A duplicate under [`ReplayPolicy::Acknowledge`]: answer
+    /// 200 [`DUPLICATE_BODY`] without running the handler.
+    Acknowledge,
+    /// Refuse with this kind (`replayed`, `missing_nonce`,
+    /// `replay_store_unavailable`).
+    Refuse(ErrorKind),
+}
+
+/// Remembers verified deliveries in a [`ReplayStore`] and decides what a
+/// repeat gets. Cheap to clone; install it on an adapter with
+/// `with_replay_guard`.
+///
+/// ```
+/// # #[cfg(feature = "memory")] {
+/// use cognigy_webhook::replay::{MemoryStore, NonceSource, ReplayGuard, ReplayPolicy};
+///
+/// let guard = ReplayGuard::new(MemoryStore::new(100_000))
+///     .with_nonce(NonceSource::JsonPointer("/messageId".into()))
+///     .with_policy(ReplayPolicy::Acknowledge);
+/// # }
+/// ```
+#[derive(Clone)]
+#[must_use]
+pub struct ReplayGuard {
+    store: Arc<dyn ReplayStore>,
+    source: NonceSource,
+    policy: ReplayPolicy,
+    fail_open: bool,
+    ttl: Option<Duration>,
+}
+
+impl ReplayGuard {
+    /// A guard over `store`: nonce from the signature, duplicates rejected
+    /// with 409, store errors refused with 503 (fail closed).
+    pub fn new(store: impl ReplayStore) -> Self {
+        Self::shared(Arc::new(store))
+    }
+
+    /// A guard over a store shared with other guards.
+    pub fn shared(store: Arc<dyn ReplayStore>) -> Self {
+        ReplayGuard {
+            store,
+            source: NonceSource::Signature,
+            policy: ReplayPolicy::Reject,
+            fail_open: false,
+            ttl: None,
+        }
+    }
+
+    /// Takes nonces from `source` instead of the signature.
+    pub fn with_nonce(mut self, source: NonceSource) -> Self {
+        self.source = source;
+        self
+    }
+
+    /// Answers duplicates according to `policy`.
+    pub fn with_policy(mut self, policy: ReplayPolicy) -> Self {
+        self.policy = policy;
+        self
+    }
+
+    /// Keeps nonces for `ttl` instead of twice the verifier's tolerance plus
+    /// a minute.
+    pub fn with_ttl(mut self, ttl: Duration) -> Self {
+        self.ttl = Some(ttl);
+        self
+    }
+
+    /// **Lets deliveries through when the store cannot answer**, logging an
+    /// error for each one. Replays then pass during a store outage; choose it
+    /// only when availability matters more than duplicates.
+    pub fn fail_open(mut self) -> Self {
+        tracing::warn!(
+            target: "cognigy_webhook::replay",
+            "replay guard configured to FAIL OPEN: deliveries pass unchecked while the store is unavailable"
+        );
+        self.fail_open = true;
+        self
+    }
+
+    /// The policy for duplicates.
+    pub fn policy(&self) -> ReplayPolicy {
+        self.policy
+    }
+
+    /// Checks the guard fits `verifier` and fixes the time to live of its
+    /// nonces; adapters call this when the guard is installed.
+    pub(crate) fn armed_for(self, verifier: &Verifier) -> Result<ArmedGuard, ConfigError> {
+        let ttl = self.ttl_for(verifier)?;
+        Ok(ArmedGuard { guard: self, ttl })
+    }
+
+    /// Checks the guard fits `verifier` and returns the time to live its
+    /// nonces get: the configured one, or `2 × tolerance + 60 s` (the whole
+    /// window in which a delivery verifies, plus a margin), or a day for
+    /// profiles without a timestamp.
+    pub fn ttl_for(&self, verifier: &Verifier) -> Result<Duration, ConfigError> {
+        if self.source == NonceSource::Signature
+            && verifier
+                .profiles()
+                .any(|p| p.kind() != ProfileKind::HmacSha256)
+        {
+            return Err(ConfigError::NoSignatureNonce);
+        }
+        Ok(self.ttl.unwrap_or_else(|| match verifier.max_tolerance() {
+            Some(tolerance) => tolerance.saturating_mul(2).saturating_add(DEFAULT_MARGIN),
+            None => DEFAULT_TTL_WITHOUT_TIMESTAMP,
+        }))
+    }
+
+    /// Takes the nonce of a verified delivery, records it for `ttl`, and
+    /// decides what the delivery gets.
+    pub async fn admit<'h>(
+        &self,
+        ttl: Duration,
+        verified: &Verified,
+        headers: impl HeaderLookup<'h>,
+        correlation_id: Option<&str>,
+        body: &[u8],
+    ) -> ReplayDecision {
+        let nonce = match self.source.extract(verified, headers, body) {
+            Ok(nonce) => nonce,
+            Err(kind) => return ReplayDecision::Refuse(kind),
+        };
+        let delivery = Delivery {
+            nonce: &nonce,
+            correlation_id,
+            body,
+        };
+        let outcome = self.store.record(delivery, ttl).await;
+        match outcome {
+            Ok(Freshness::Fresh) => ReplayDecision::Proceed(nonce),
+            Ok(Freshness::Seen) => match self.policy {
+                ReplayPolicy::Reject => ReplayDecision::Refuse(ErrorKind::Replayed),
+                ReplayPolicy::Acknowledge => ReplayDecision::Acknowledge,
+            },
+            Err(error) => self.store_failed(&error, nonce),
+        }
+    }
+
+    /// Forgets a nonce whose handler failed, so the sender's retry runs.
+    pub async fn release(&self, nonce: &Nonce) {
+        if let Err(error) = self.store.release(nonce).await {
+            tracing::warn!(
+                target: "cognigy_webhook::replay",
+                %error,
+                "could not release the nonce of a failed delivery; its retry will be treated as a duplicate"
+            );
+        }
+    }
+
+    fn store_failed(&self, error: &StoreError, nonce: Nonce) -> ReplayDecision {
+        if self.fail_open {
+            tracing::error!(
+                target: "cognigy_webhook::replay",
+                %error,
+                "replay store unavailable; FAILING OPEN: delivery passes without replay protection"
+            );
+            ReplayDecision::Proceed(nonce)
+        } else {
+            tracing::warn!(target: "cognigy_webhook::replay", %error, "replay store unavailable; refusing");
+            ReplayDecision::Refuse(ErrorKind::ReplayStoreUnavailable)
+        }
+    }
+}
+
+/// A guard installed on an adapter, with the time to live fixed for its
+/// verifier.
+#[derive(Debug, Clone)]
+pub(crate) struct ArmedGuard {
+    pub(crate) guard: ReplayGuard,
+    pub(crate) ttl: Duration,
+}
+
+impl ArmedGuard {
+    pub(crate) async fn admit<'h>(
+        &self,
+        verified: &Verified,
+        headers: impl HeaderLookup<'h>,
+        correlation_id: Option<&str>,
+        body: &[u8],
+    ) -> ReplayDecision {
+        self.guard
+            .admit(self.ttl, verified, headers, correlation_id, body)
+            .await
+    }
+}
+
+impl fmt::Debug for ReplayGuard {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ReplayGuard")
+            .field("source", &self.source)
+            .field("policy", &self.policy)
+            .field("fail_open", &self.fail_open)
+            .field("ttl", &self.ttl)
+            .finish_non_exhaustive()
+    }
+}
