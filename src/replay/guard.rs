@@ -136,6 +136,7 @@ impl ReplayGuard {
 
     /// Checks the guard fits `verifier` and fixes the time to live of its
     /// nonces; adapters call this when the guard is installed.
+    #[cfg(any(feature = "tower", feature = "actix"))]
     pub(crate) fn armed_for(self, verifier: &Verifier) -> Result<ArmedGuard, ConfigError> {
         let ttl = self.ttl_for(verifier)?;
         Ok(ArmedGuard { guard: self, ttl })
@@ -217,12 +218,14 @@ impl ReplayGuard {
 
 /// A guard installed on an adapter, with the time to live fixed for its
 /// verifier.
+#[cfg(any(feature = "tower", feature = "actix"))]
 #[derive(Debug, Clone)]
 pub(crate) struct ArmedGuard {
     pub(crate) guard: ReplayGuard,
     pub(crate) ttl: Duration,
 }
 
+#[cfg(any(feature = "tower", feature = "actix"))]
 impl ArmedGuard {
     pub(crate) async fn admit<'h>(
         &self,

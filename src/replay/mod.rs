@@ -36,13 +36,14 @@ mod postgres;
 #[cfg(feature = "redis")]
 mod redis;
 
+#[cfg(any(feature = "tower", feature = "actix"))]
 pub(crate) use guard::ArmedGuard;
 pub use guard::{DUPLICATE_BODY, ReplayDecision, ReplayGuard, ReplayPolicy};
 #[cfg(feature = "memory")]
 pub use memory::{BYTES_PER_ENTRY, MemoryStore};
 pub use nonce::{Nonce, NonceSource};
 #[cfg(feature = "postgres")]
-pub use postgres::PostgresStore;
+pub use postgres::{MIGRATION, PostgresStore};
 #[cfg(feature = "redis")]
-pub use redis::RedisStore;
+pub use redis::{DEFAULT_PREFIX, RedisStore};
 pub use store::{Delivery, Freshness, ReplayStore, StoreError, StoreFuture};

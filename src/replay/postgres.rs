@@ -1,1 +1,215 @@
+//! The PostgreSQL store: seed 000's `webhook_events` table, as a nonce store
+//! with expiry or as a durable idempotency ledger.
 
+use std::fmt;
+use std::time::Duration;
+
+use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
+use tokio_postgres::NoTls;
+
+use super::{Delivery, Freshness, Nonce, ReplayStore, StoreError, StoreFuture};
+
+/// The table, with seed 000's columns plus `expires_at` (`NULL` in the
+/// durable ledger).
+pub const MIGRATION: &str = "
+CREATE TABLE IF NOT EXISTS webhook_events (
+    event_id VARCHAR(255) PRIMARY KEY,
+    flow_name VARCHAR(255),
+    channel VARCHAR(100),
+    correlation_id VARCHAR(255),
+    processed_at TIMESTAMPTZ NOT NULL DEFAULT NOW(),
+    status VARCHAR(50) NOT NULL DEFAULT 'success',
+    expires_at TIMESTAMPTZ
+);
+CREATE INDEX IF NOT EXISTS webhook_events_expires_at ON webhook_events (expires_at)
+    WHERE expires_at IS NOT NULL;
+";
+
+/// Durable ledger: the first delivery of an event id wins, for ever
+/// (seed 000's statement).
+const INSERT_LEDGER: &str = "
+INSERT INTO webhook_events (event_id, flow_name, channel, correlation_id, status)
+VALUES ($1, $2, $3, $4, 'success')
+ON CONFLICT (event_id) DO NOTHING";
+
+/// Nonce store: insert, or take over a row whose time is up, atomically; a
+/// live row makes it affect nothing.
+const INSERT_EXPIRING: &str = "
+INSERT INTO webhook_events (event_id, flow_name, channel, correlation_id, status, expires_at)
+VALUES ($1, $2, $3, $4, 'success', NOW() + make_interval(secs => $5))
+ON CONFLICT (event_id) DO UPDATE
+    SET flow_name = EXCLUDED.flow_name,
+        channel = EXCLUDED.channel,
+        correlation_id = EXCLUDED.correlation_id,
+        processed_at = NOW(),
+        status = EXCLUDED.status,
+        expires_at = EXCLUDED.expires_at
+    WHERE webhook_events.expires_at IS NOT NULL AND webhook_events.expires_at <= NOW()";
+
+/// A store in PostgreSQL's `webhook_events` table (seed 000), shared by every
+/// instance and surviving restarts.
+///
+/// - [`PostgresStore::connect`] makes a nonce store: rows expire after the
+///   guard's time to live; an expired row is taken over atomically by the
+///   next delivery of its nonce, and [`PostgresStore::sweep`] deletes
+///   expired rows.
+/// - [`PostgresStore::ledger`] makes the durable idempotency ledger of seed
+///   000: `INSERT … ON CONFLICT (event_id) DO NOTHING`, rows never expire.
+///   Pair it with a nonce from the payload (`/event_id`, `/messageId`).
+///
+/// `flow_name` and `channel` are taken from the verified JSON body when it
+/// has them (`flow_name`/`flowName`, `channel`), and `correlation_id` from
+/// `X-Cognigy-CorrelationId`. Call [`PostgresStore::migrate`] once to create
+/// the table. Connections come from a pool that replaces broken ones, so
+/// the store recovers from a database restart by itself.
+#[derive(Clone)]
+pub struct PostgresStore {
+    pool: Pool,
+    durable: bool,
+}
+
+impl PostgresStore {
+    /// A nonce store (rows expire) on the database at `url`
+    /// (`postgres://user:password@host:port/db`). Checks the connection.
+    pub async fn connect(url: &str) -> Result<Self, StoreError> {
+        let config: tokio_postgres::Config = url.parse().map_err(|_| {
+            StoreError::Unavailable(
+                "postgres: DATABASE_URL is not a valid connection string".into(),
+            )
+        })?;
+        let manager = Manager::from_config(
+            config,
+            NoTls,
+            ManagerConfig {
+                recycling_method: RecyclingMethod::Fast,
+            },
+        );
+        let pool = Pool::builder(manager)
+            .max_size(16)
+            .wait_timeout(Some(Duration::from_secs(2)))
+            .create_timeout(Some(Duration::from_secs(2)))
+            .runtime(deadpool_postgres::Runtime::Tokio1)
+            .build()
+            .map_err(|error| StoreError::Unavailable(format!("postgres: {error}")))?;
+        let store = PostgresStore {
+            pool,
+            durable: false,
+        };
+        drop(store.client().await?);
+        Ok(store)
+    }
+
+    /// The durable ledger of seed 000 on the database at `url`: records never
+    /// expire.
+    pub async fn ledger(url: &str) -> Result<Self, StoreError> {
+        let mut store = Self::connect(url).await?;
+        store.durable = true;
+        Ok(store)
+    }
+
+    /// Creates the `webhook_events` table and its index if missing.
+    pub async fn migrate(&self) -> Result<(), StoreError> {
+        self.client()
+            .await?
+            .batch_execute(MIGRATION)
+            .await
+            .map_err(db)
+    }
+
+    /// Deletes expired rows and returns how many. Ledger rows never expire.
+    pub async fn sweep(&self) -> Result<u64, StoreError> {
+        self.client()
+            .await?
+            .execute(
+                "DELETE FROM webhook_events WHERE expires_at IS NOT NULL AND expires_at <= NOW()",
+                &[],
+            )
+            .await
+            .map_err(db)
+    }
+
+    async fn client(&self) -> Result<deadpool_postgres::Object, StoreError> {
+        self.pool
+            .get()
+            .await
+            .map_err(|error| StoreError::Unavailable(format!("postgres: {error}")))
+    }
+}
+
+fn db(error: tokio_postgres::Error) -> StoreError {
+    StoreError::Unavailable(format!("postgres: {error}"))
+}
+
+/// `flow_name` and `channel` of a JSON body, where present and short enough.
+fn ledger_fields(body: &[u8]) -> (Option<String>, Option<String>) {
+    let Ok(serde_json::Value::Object(fields)) = serde_json::from_slice(body) else {
+        return (None, None);
+    };
+    let text = |names: &[&str], max: usize| {
+        names
+            .iter()
+            .find_map(|name| fields.get(*name)?.as_str())
+            .filter(|value| value.len() <= max)
+            .map(str::to_owned)
+    };
+    (
+        text(&["flow_name", "flowName"], 255),
+        text(&["channel"], 100),
+    )
+}
+
+impl ReplayStore for PostgresStore {
+    fn record<'a>(&'a self, delivery: Delivery<'a>, ttl: Duration) -> StoreFuture<'a, Freshness> {
+        Box::pin(async move {
+            let client = self.client().await?;
+            let event_id = delivery.nonce.key();
+            let (flow_name, channel) = ledger_fields(delivery.body);
+            let correlation_id = delivery.correlation_id.filter(|id| id.len() <= 255);
+            let inserted = if self.durable {
+                client
+                    .execute(
+                        INSERT_LEDGER,
+                        &[&&*event_id, &flow_name, &channel, &correlation_id],
+                    )
+                    .await
+            } else {
+                let seconds = ttl.as_secs_f64();
+                client
+                    .execute(
+                        INSERT_EXPIRING,
+                        &[&&*event_id, &flow_name, &channel, &correlation_id, &seconds],
+                    )
+                    .await
+            }
+            .map_err(db)?;
+            Ok(if inserted == 1 {
+                Freshness::Fresh
+            } else {
+                Freshness::Seen
+            })
+        })
+    }
+
+    fn release<'a>(&'a self, nonce: &'a Nonce) -> StoreFuture<'a, ()> {
+        Box::pin(async move {
+            let event_id = nonce.key();
+            self.client()
+                .await?
+                .execute(
+                    "DELETE FROM webhook_events WHERE event_id = $1",
+                    &[&&*event_id],
+                )
+                .await
+                .map_err(db)?;
+            Ok(())
+        })
+    }
+}
+
+impl fmt::Debug for PostgresStore {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PostgresStore")
+            .field("durable", &self.durable)
+            .finish_non_exhaustive()
+    }
+}

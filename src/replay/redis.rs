@@ -1,1 +1,105 @@
+//! The Redis store: `SET key 1 NX PX ttl`, shared by every instance.
 
+use std::fmt;
+use std::time::Duration;
+
+use redis::aio::{ConnectionManager, ConnectionManagerConfig};
+
+use super::{Delivery, Freshness, Nonce, ReplayStore, StoreError, StoreFuture};
+
+/// The default key prefix.
+pub const DEFAULT_PREFIX: &str = "cognigy-webhook:nonce:";
+
+/// A nonce store in Redis, shared by every instance of a service.
+///
+/// Each record is one `SET <prefix><nonce> 1 NX PX <ttl>`: atomic in Redis,
+/// so of concurrent deliveries of one nonce, on however many instances,
+/// exactly one is fresh; Redis expires the key itself. The connection is a
+/// `redis` [`ConnectionManager`], which reconnects on its own: while Redis
+/// is down, records fail fast (503, failing closed) and succeed again once
+/// it is back, without restarting the service.
+#[derive(Clone)]
+pub struct RedisStore {
+    connection: ConnectionManager,
+    prefix: String,
+}
+
+impl RedisStore {
+    /// Connects to `url` (`redis://host:port/db`), failing at once when
+    /// Redis cannot be reached, so a misconfigured service stops at start-up.
+    pub async fn connect(url: &str) -> Result<Self, StoreError> {
+        let client = redis::Client::open(url).map_err(unavailable)?;
+        let config = ConnectionManagerConfig::new()
+            .set_connection_timeout(Some(Duration::from_secs(2)))
+            .set_response_timeout(Some(Duration::from_secs(2)))
+            .set_number_of_retries(1)
+            .set_max_delay(Duration::from_millis(500));
+        let connection = ConnectionManager::new_with_config(client, config)
+            .await
+            .map_err(unavailable)?;
+        Ok(RedisStore {
+            connection,
+            prefix: DEFAULT_PREFIX.to_owned(),
+        })
+    }
+
+    /// Keys nonces under `prefix` instead of `cognigy-webhook:nonce:`
+    /// (several services sharing one Redis).
+    #[must_use]
+    pub fn with_prefix(mut self, prefix: impl Into<String>) -> Self {
+        self.prefix = prefix.into();
+        self
+    }
+
+    fn key(&self, nonce: &Nonce) -> String {
+        format!("{}{}", self.prefix, nonce.digest_hex())
+    }
+}
+
+fn unavailable(error: redis::RedisError) -> StoreError {
+    StoreError::Unavailable(format!("redis: {error}"))
+}
+
+impl ReplayStore for RedisStore {
+    fn record<'a>(&'a self, delivery: Delivery<'a>, ttl: Duration) -> StoreFuture<'a, Freshness> {
+        let key = self.key(delivery.nonce);
+        let millis = u64::try_from(ttl.as_millis()).unwrap_or(u64::MAX).max(1);
+        let mut connection = self.connection.clone();
+        Box::pin(async move {
+            let reply: Option<String> = redis::cmd("SET")
+                .arg(&key)
+                .arg(1)
+                .arg("NX")
+                .arg("PX")
+                .arg(millis)
+                .query_async(&mut connection)
+                .await
+                .map_err(unavailable)?;
+            Ok(match reply {
+                Some(_) => Freshness::Fresh,
+                None => Freshness::Seen,
+            })
+        })
+    }
+
+    fn release<'a>(&'a self, nonce: &'a Nonce) -> StoreFuture<'a, ()> {
+        let key = self.key(nonce);
+        let mut connection = self.connection.clone();
+        Box::pin(async move {
+            let _: i64 = redis::cmd("DEL")
+                .arg(&key)
+                .query_async(&mut connection)
+                .await
+                .map_err(unavailable)?;
+            Ok(())
+        })
+    }
+}
+
+impl fmt::Debug for RedisStore {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RedisStore")
+            .field("prefix", &self.prefix)
+            .finish_non_exhaustive()
+    }
+}
