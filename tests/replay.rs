@@ -1,0 +1,553 @@
+//! Replay protection through real HTTP servers on 127.0.0.1: the memory
+//! store, and Redis and PostgreSQL servers started by `scripts/with-services`
+//! (`REDIS_URL`, `DATABASE_URL`). Without those variables the Redis and
+//! PostgreSQL tests say loudly that they were skipped, and fail under CI.
+#![cfg(all(feature = "axum", feature = "memory"))]
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, SystemTime};
+
+use axum::http::StatusCode;
+use axum::routing::post;
+use cognigy_webhook::replay::{
+    Delivery, Freshness, MemoryStore, Nonce, NonceSource, ReplayGuard, ReplayPolicy, ReplayStore,
+    StoreError, StoreFuture,
+};
+use cognigy_webhook::tower::VerifyWebhookLayer;
+use cognigy_webhook::{Profile, Secret, Signer, Verifier};
+use serde_json::Value;
+
+const PATH: &str = "/webhooks/cognigy";
+const SECRET: &str = "replay-test-secret";
+
+fn verifier() -> Verifier {
+    Verifier::new(Profile::hex_millis(), Secret::new(SECRET).unwrap())
+}
+
+/// A body no other test sends, so tests sharing a store never collide.
+fn unique_body() -> String {
+    format!(
+        r#"{{"messageId":"{}","text":"hello"}}"#,
+        uuid::Uuid::new_v4()
+    )
+}
+
+fn signed(body: &str) -> Vec<(String, String)> {
+    Signer::new(Profile::hex_millis(), Secret::new(SECRET).unwrap())
+        .sign(body.as_bytes(), SystemTime::now())
+        .iter()
+        .map(|(n, v)| (n.to_owned(), v.to_owned()))
+        .collect()
+}
+
+/// A test server; the handler counts its runs and answers 500 while
+/// `failures` is above zero.
+struct Server {
+    addr: SocketAddr,
+    runs: Arc<AtomicUsize>,
+    failures: Arc<AtomicUsize>,
+}
+
+async fn serve(guard: ReplayGuard) -> Server {
+    let runs = Arc::new(AtomicUsize::new(0));
+    let failures = Arc::new(AtomicUsize::new(0));
+    let (counter, failing) = (runs.clone(), failures.clone());
+    let handler = move || {
+        let failed = failing
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+            .is_ok();
+        if !failed {
+            counter.fetch_add(1, Ordering::SeqCst);
+        }
+        async move {
+            if failed {
+                (StatusCode::INTERNAL_SERVER_ERROR, r#"{"status":"failed"}"#)
+            } else {
+                (StatusCode::OK, r#"{"status":"processed"}"#)
+            }
+        }
+    };
+    let layer = VerifyWebhookLayer::new(verifier())
+        .with_replay_guard(guard)
+        .unwrap();
+    let app = axum::Router::new()
+        .route(PATH, post(handler))
+        .route_layer(layer);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    Server {
+        addr,
+        runs,
+        failures,
+    }
+}
+
+async fn deliver(addr: SocketAddr, headers: &[(String, String)], body: &str) -> (u16, Value) {
+    let mut request = reqwest::Client::new()
+        .post(format!("http://{addr}{PATH}"))
+        .body(body.to_owned());
+    for (name, value) in headers {
+        request = request.header(name.as_str(), value.as_str());
+    }
+    let response = request.send().await.expect("server answers");
+    let status = response.status().as_u16();
+    let bytes = response.bytes().await.unwrap();
+    (
+        status,
+        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+    )
+}
+
+/// The same signed delivery `count` times at once, spread over `addrs`.
+async fn burst(addrs: &[SocketAddr], count: usize) -> Vec<(u16, Value)> {
+    let body = unique_body();
+    let headers = signed(&body);
+    let sends = (0..count).map(|i| {
+        let (addr, headers, body) = (addrs[i % addrs.len()], headers.clone(), body.clone());
+        tokio::spawn(async move { deliver(addr, &headers, &body).await })
+    });
+    let mut answers = Vec::new();
+    for send in sends.collect::<Vec<_>>() {
+        answers.push(send.await.unwrap());
+    }
+    answers
+}
+
+fn count(answers: &[(u16, Value)], status: u16, field: &str, value: &str) -> usize {
+    answers
+        .iter()
+        .filter(|(s, body)| *s == status && body[field] == value)
+        .count()
+}
+
+/// The URL of a server `scripts/with-services` started, or a loud skip
+/// (a failure under CI).
+fn service_url(var: &str) -> Option<String> {
+    match std::env::var(var) {
+        Ok(url) if !url.is_empty() => Some(url),
+        _ if std::env::var_os("CI").is_some() => {
+            panic!("{var} is not set under CI: run the tests through scripts/with-services")
+        }
+        _ => {
+            eprintln!(
+                "SKIPPED: {var} is not set; run through scripts/with-services to test against a real server"
+            );
+            None
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn memory_64_concurrent_deliveries_run_the_handler_once() {
+    let server = serve(ReplayGuard::new(MemoryStore::new(10_000))).await;
+    let answers = burst(&[server.addr], 64).await;
+    assert_eq!(
+        count(&answers, 200, "status", "processed"),
+        1,
+        "{answers:?}"
+    );
+    assert_eq!(
+        count(&answers, 409, "reason", "replayed"),
+        63,
+        "{answers:?}"
+    );
+    assert_eq!(server.runs.load(Ordering::SeqCst), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn acknowledge_policy_answers_duplicates_200_without_the_handler() {
+    let guard = ReplayGuard::new(MemoryStore::new(10_000)).with_policy(ReplayPolicy::Acknowledge);
+    let server = serve(guard).await;
+    let answers = burst(&[server.addr], 16).await;
+    assert_eq!(
+        count(&answers, 200, "status", "processed"),
+        1,
+        "{answers:?}"
+    );
+    assert_eq!(
+        count(&answers, 200, "status", "duplicate"),
+        15,
+        "{answers:?}"
+    );
+    assert_eq!(server.runs.load(Ordering::SeqCst), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_full_memory_store_fails_closed() {
+    // 16 shards of one entry each.
+    let server = serve(ReplayGuard::new(MemoryStore::new(16))).await;
+    let mut statuses = Vec::new();
+    for _ in 0..64 {
+        let body = unique_body();
+        statuses.push(deliver(server.addr, &signed(&body), &body).await);
+    }
+    let refused = count(&statuses, 503, "reason", "replay_store_unavailable");
+    let processed = count(&statuses, 200, "status", "processed");
+    assert!(
+        refused > 0 && processed <= 16,
+        "refused {refused}, processed {processed}"
+    );
+    assert_eq!(refused + processed, 64);
+    assert_eq!(server.runs.load(Ordering::SeqCst), processed);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nonces_expire_after_their_time_to_live() {
+    let guard = ReplayGuard::new(MemoryStore::new(100)).with_ttl(Duration::from_millis(300));
+    let server = serve(guard).await;
+    let body = unique_body();
+    let headers = signed(&body);
+    assert_eq!(deliver(server.addr, &headers, &body).await.0, 200);
+    assert_eq!(deliver(server.addr, &headers, &body).await.0, 409);
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    assert_eq!(deliver(server.addr, &headers, &body).await.0, 200);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_handler_releases_the_nonce_so_the_retry_runs() {
+    let server = serve(ReplayGuard::new(MemoryStore::new(100))).await;
+    server.failures.store(1, Ordering::SeqCst);
+    let body = unique_body();
+    let headers = signed(&body);
+    assert_eq!(deliver(server.addr, &headers, &body).await.0, 500);
+    assert_eq!(
+        deliver(server.addr, &headers, &body).await,
+        (200, serde_json::json!({"status": "processed"}))
+    );
+    assert_eq!(deliver(server.addr, &headers, &body).await.0, 409);
+    assert_eq!(server.runs.load(Ordering::SeqCst), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unverified_requests_cannot_burn_nonces() {
+    let guard = ReplayGuard::new(MemoryStore::new(100))
+        .with_nonce(NonceSource::Header("X-Event-Id".into()));
+    let server = serve(guard).await;
+    let body = unique_body();
+    let mut forged = signed(r#"{"messageId":"forged"}"#);
+    forged.push(("X-Event-Id".into(), "event-7".into()));
+    assert_eq!(deliver(server.addr, &forged, &body).await.0, 401);
+    let mut genuine = signed(&body);
+    genuine.push(("X-Event-Id".into(), "event-7".into()));
+    assert_eq!(deliver(server.addr, &genuine, &body).await.0, 200);
+    assert_eq!(deliver(server.addr, &genuine, &body).await.0, 409);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_missing_json_nonce_is_refused() {
+    let guard = ReplayGuard::new(MemoryStore::new(100))
+        .with_nonce(NonceSource::JsonPointer("/event_id".into()));
+    let server = serve(guard).await;
+    let body = unique_body();
+    assert_eq!(
+        deliver(server.addr, &signed(&body), &body).await.1["reason"],
+        "missing_nonce"
+    );
+    let body = r#"{"event_id":"evt-1"}"#;
+    assert_eq!(deliver(server.addr, &signed(body), body).await.0, 200);
+}
+
+/// A store whose server is gone, for the fail-closed/fail-open policy.
+struct Unreachable;
+
+impl ReplayStore for Unreachable {
+    fn record<'a>(&'a self, _: Delivery<'a>, _: Duration) -> StoreFuture<'a, Freshness> {
+        Box::pin(async { Err(StoreError::Unavailable("connection refused".into())) })
+    }
+    fn release<'a>(&'a self, _: &'a Nonce) -> StoreFuture<'a, ()> {
+        Box::pin(async { Err(StoreError::Unavailable("connection refused".into())) })
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn store_errors_fail_closed_unless_fail_open_is_chosen() {
+    let body = unique_body();
+    let closed = serve(ReplayGuard::new(Unreachable)).await;
+    let (status, answer) = deliver(closed.addr, &signed(&body), &body).await;
+    assert_eq!(
+        (status, answer["reason"].as_str()),
+        (503, Some("replay_store_unavailable"))
+    );
+    let open = serve(ReplayGuard::new(Unreachable).fail_open()).await;
+    assert_eq!(deliver(open.addr, &signed(&body), &body).await.0, 200);
+}
+
+#[test]
+fn a_signature_nonce_needs_a_signing_profile() {
+    let verifier = Verifier::new(Profile::api_key(), Secret::new("key").unwrap());
+    let layer = VerifyWebhookLayer::new(verifier.clone());
+    assert!(
+        layer
+            .with_replay_guard(ReplayGuard::new(MemoryStore::new(1)))
+            .is_err()
+    );
+    let by_header =
+        ReplayGuard::new(MemoryStore::new(1)).with_nonce(NonceSource::Header("X-Event-Id".into()));
+    assert!(
+        VerifyWebhookLayer::new(verifier)
+            .with_replay_guard(by_header)
+            .is_ok()
+    );
+}
+
+#[cfg(feature = "actix")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn actix_64_concurrent_deliveries_run_the_handler_once() {
+    use actix_web::{App, HttpResponse, HttpServer, web};
+    use cognigy_webhook::actix::VerifyWebhook;
+
+    let runs = Arc::new(AtomicUsize::new(0));
+    let counter = runs.clone();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let guard = ReplayGuard::new(MemoryStore::new(1000));
+    std::thread::spawn(move || {
+        actix_web::rt::System::new().block_on(async move {
+            HttpServer::new(move || {
+                let counter = counter.clone();
+                let middleware = VerifyWebhook::new(verifier())
+                    .with_replay_guard(guard.clone())
+                    .unwrap();
+                App::new().service(web::resource(PATH).wrap(middleware).route(web::post().to(
+                    move || {
+                        counter.fetch_add(1, Ordering::SeqCst);
+                        async {
+                            HttpResponse::Ok()
+                                .content_type("application/json")
+                                .body(r#"{"status":"processed"}"#)
+                        }
+                    },
+                )))
+            })
+            .workers(2)
+            .disable_signals()
+            .listen(listener)
+            .unwrap()
+            .run()
+            .await
+            .unwrap()
+        })
+    });
+    let answers = burst(&[addr], 64).await;
+    assert_eq!(
+        count(&answers, 200, "status", "processed"),
+        1,
+        "{answers:?}"
+    );
+    assert_eq!(count(&answers, 409, "reason", "replayed"), 63);
+    assert_eq!(runs.load(Ordering::SeqCst), 1);
+}
+
+#[cfg(feature = "redis")]
+mod redis_store {
+    use super::*;
+    use cognigy_webhook::replay::RedisStore;
+
+    async fn guard(url: &str) -> ReplayGuard {
+        ReplayGuard::new(RedisStore::connect(url).await.unwrap().with_prefix("test:"))
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn two_instances_sharing_redis_run_the_handler_once() {
+        let Some(url) = service_url("REDIS_URL") else {
+            return;
+        };
+        let (a, b) = (
+            serve(guard(&url).await).await,
+            serve(guard(&url).await).await,
+        );
+        let answers = burst(&[a.addr, b.addr], 64).await;
+        assert_eq!(
+            count(&answers, 200, "status", "processed"),
+            1,
+            "{answers:?}"
+        );
+        assert_eq!(count(&answers, 409, "reason", "replayed"), 63);
+        assert_eq!(
+            a.runs.load(Ordering::SeqCst) + b.runs.load(Ordering::SeqCst),
+            1
+        );
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn redis_expires_nonces() {
+        let Some(url) = service_url("REDIS_URL") else {
+            return;
+        };
+        let server = serve(guard(&url).await.with_ttl(Duration::from_millis(300))).await;
+        let body = unique_body();
+        let headers = signed(&body);
+        assert_eq!(deliver(server.addr, &headers, &body).await.0, 200);
+        assert_eq!(deliver(server.addr, &headers, &body).await.0, 409);
+        tokio::time::sleep(Duration::from_millis(450)).await;
+        assert_eq!(deliver(server.addr, &headers, &body).await.0, 200);
+    }
+
+    /// Redis stopped mid-way: 503s, then recovery once it is back, without
+    /// restarting the service. Uses a Redis server of its own.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn redis_outage_fails_closed_then_recovers() {
+        let Some(_) = service_url("REDIS_URL") else {
+            return;
+        };
+        let binary = std::env::var("REDIS_SERVER").unwrap_or_else(|_| "redis-server".into());
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let start = || {
+            let child = std::process::Command::new(&binary)
+                .args([
+                    "--bind",
+                    "127.0.0.1",
+                    "--port",
+                    &port.to_string(),
+                    "--save",
+                    "",
+                    "--appendonly",
+                    "no",
+                ])
+                .stdout(std::process::Stdio::null())
+                .spawn()
+                .expect("redis-server starts");
+            std::thread::sleep(Duration::from_millis(300));
+            child
+        };
+        let mut redis = start();
+        let url = format!("redis://127.0.0.1:{port}/");
+        let server = serve(guard(&url).await).await;
+        let delivery = || async {
+            let body = unique_body();
+            deliver(server.addr, &signed(&body), &body).await
+        };
+        assert_eq!(delivery().await.0, 200);
+
+        redis.kill().unwrap();
+        redis.wait().unwrap();
+        for _ in 0..3 {
+            let (status, answer) = delivery().await;
+            assert_eq!(
+                (status, answer["reason"].as_str()),
+                (503, Some("replay_store_unavailable"))
+            );
+        }
+
+        let mut redis = start();
+        let mut recovered = false;
+        for _ in 0..50 {
+            if delivery().await.0 == 200 {
+                recovered = true;
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        redis.kill().unwrap();
+        redis.wait().unwrap();
+        assert!(recovered, "no recovery within 10 s after Redis came back");
+    }
+}
+
+#[cfg(feature = "postgres")]
+mod postgres_store {
+    use super::*;
+    use cognigy_webhook::replay::PostgresStore;
+
+    async fn store(url: &str) -> PostgresStore {
+        let store = PostgresStore::connect(url).await.unwrap();
+        store.migrate().await.unwrap();
+        store
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn two_instances_sharing_postgres_run_the_handler_once() {
+        let Some(url) = service_url("DATABASE_URL") else {
+            return;
+        };
+        let a = serve(ReplayGuard::new(store(&url).await)).await;
+        let b = serve(ReplayGuard::new(store(&url).await)).await;
+        let answers = burst(&[a.addr, b.addr], 64).await;
+        assert_eq!(
+            count(&answers, 200, "status", "processed"),
+            1,
+            "{answers:?}"
+        );
+        assert_eq!(count(&answers, 409, "reason", "replayed"), 63);
+        assert_eq!(
+            a.runs.load(Ordering::SeqCst) + b.runs.load(Ordering::SeqCst),
+            1
+        );
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn postgres_expires_nonces_and_sweeps_them() {
+        let Some(url) = service_url("DATABASE_URL") else {
+            return;
+        };
+        let pg = store(&url).await;
+        let server = serve(ReplayGuard::new(pg.clone()).with_ttl(Duration::from_millis(500))).await;
+        let body = unique_body();
+        let headers = signed(&body);
+        assert_eq!(deliver(server.addr, &headers, &body).await.0, 200);
+        assert_eq!(deliver(server.addr, &headers, &body).await.0, 409);
+        tokio::time::sleep(Duration::from_millis(700)).await;
+        assert_eq!(
+            deliver(server.addr, &headers, &body).await.0,
+            200,
+            "an expired row is taken over"
+        );
+        tokio::time::sleep(Duration::from_millis(700)).await;
+        assert!(pg.sweep().await.unwrap() >= 1);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_ledger_keeps_event_ids_for_good() {
+        let Some(url) = service_url("DATABASE_URL") else {
+            return;
+        };
+        let ledger = PostgresStore::ledger(&url).await.unwrap();
+        ledger.migrate().await.unwrap();
+        let guard = ReplayGuard::new(ledger.clone())
+            .with_nonce(NonceSource::JsonPointer("/event_id".into()))
+            .with_policy(ReplayPolicy::Acknowledge)
+            .with_ttl(Duration::from_millis(1));
+        let server = serve(guard).await;
+        let event = uuid::Uuid::new_v4().to_string();
+        let body = format!(r#"{{"event_id":"{event}","flow_name":"Main","channel":"webchat"}}"#);
+        let mut headers = signed(&body);
+        headers.push(("X-Cognigy-CorrelationId".into(), "corr-9".into()));
+        assert_eq!(
+            deliver(server.addr, &headers, &body).await.1["status"],
+            "processed"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        assert_eq!(
+            deliver(server.addr, &headers, &body).await.1["status"],
+            "duplicate"
+        );
+        assert_eq!(ledger.sweep().await.unwrap(), 0, "ledger rows never expire");
+
+        let (client, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
+            .await
+            .unwrap();
+        tokio::spawn(connection);
+        let row = client
+            .query_one("SELECT flow_name, channel, correlation_id, status FROM webhook_events WHERE event_id = $1", &[&event])
+            .await
+            .unwrap();
+        let columns: (String, String, String, String) =
+            (row.get(0), row.get(1), row.get(2), row.get(3));
+        assert_eq!(
+            columns,
+            (
+                "Main".into(),
+                "webchat".into(),
+                "corr-9".into(),
+                "success".into()
+            )
+        );
+    }
+}
