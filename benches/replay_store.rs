@@ -64,6 +64,7 @@ fn remote(c: &mut Criterion) {
         .enable_all()
         .build()
         .unwrap();
+    #[allow(unused_mut)] // Only the redis and postgres features push into it.
     let mut stores: Vec<(&str, Box<dyn ReplayStore>)> = Vec::new();
     #[cfg(feature = "redis")]
     if let Ok(url) = std::env::var("REDIS_URL") {

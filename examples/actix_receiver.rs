@@ -2,7 +2,7 @@
 //! environment variables, route and answers as `examples/axum_receiver.rs`.
 //!
 //! ```sh
-//! COGNIGY_WEBHOOK_SECRET=change-me cargo run --example actix_receiver --features actix
+//! COGNIGY_WEBHOOK_SECRET=change-me cargo run --example actix_receiver --features actix,stores
 //! ```
 //!
 //! | variable | meaning | default |
@@ -12,6 +12,10 @@
 //! | `COGNIGY_WEBHOOK_PATH` | route of the webhook | `/webhooks/cognigy` |
 //! | `PORT` | TCP port, on all interfaces | `8080` |
 //! | `COGNIGY_TIMESTAMP_DRIFT_MS` / `WEBHOOK_TIMESTAMP_TOLERANCE_MS` | tolerance | the profile's |
+//! | `DATABASE_URL` | replay store in PostgreSQL (`webhook_events`) | — |
+//! | `REDIS_URL` | replay store in Redis (when `DATABASE_URL` is unset) | — |
+//! | `COGNIGY_REPLAY_CAPACITY` | nonces of the in-memory store otherwise | 100000 |
+//! | `COGNIGY_REPLAY_POLICY` | `reject` (409) or `acknowledge` (200 duplicate) | `reject` |
 //!
 //! actix-web stops gracefully on SIGINT and SIGTERM.
 
@@ -19,6 +23,7 @@ use std::process::ExitCode;
 
 use actix_web::{App, HttpResponse, HttpServer, web};
 use cognigy_webhook::actix::VerifyWebhook;
+use cognigy_webhook::replay::guard_from_env;
 use cognigy_webhook::{Config, CorrelationId, RequestId, Verified};
 use serde_json::json;
 
@@ -48,18 +53,20 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
         Err(_) => 8080,
     };
 
+    let (guard, store) = guard_from_env().await?;
+    let middleware = VerifyWebhook::new(verifier).with_replay_guard(guard)?;
     let route = path.clone();
     let server = HttpServer::new(move || {
         App::new().service(
             web::resource(route.as_str())
-                .wrap(VerifyWebhook::new(verifier.clone()))
+                .wrap(middleware.clone())
                 .route(web::post().to(receive)),
         )
     })
     .bind(("0.0.0.0", port))?;
     for addr in server.addrs() {
         println!(
-            "cognigy-webhook receiver listening on http://{addr}{path} (profile {}, {} secret(s))",
+            "cognigy-webhook receiver listening on http://{addr}{path} (profile {}, {} secret(s), replay store {store})",
             config.profile(),
             config.secret_count(),
         );

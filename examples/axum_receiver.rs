@@ -3,7 +3,7 @@
 //! with exact-byte verification and stable refusals.
 //!
 //! ```sh
-//! COGNIGY_WEBHOOK_SECRET=change-me cargo run --example axum_receiver --features axum
+//! COGNIGY_WEBHOOK_SECRET=change-me cargo run --example axum_receiver --features axum,stores
 //! ```
 //!
 //! | variable | meaning | default |
@@ -13,6 +13,10 @@
 //! | `COGNIGY_WEBHOOK_PATH` | route of the webhook | `/webhooks/cognigy` |
 //! | `PORT` | TCP port, on all interfaces | `8080` |
 //! | `COGNIGY_TIMESTAMP_DRIFT_MS` / `WEBHOOK_TIMESTAMP_TOLERANCE_MS` | tolerance | the profile's |
+//! | `DATABASE_URL` | replay store in PostgreSQL (`webhook_events`) | — |
+//! | `REDIS_URL` | replay store in Redis (when `DATABASE_URL` is unset) | — |
+//! | `COGNIGY_REPLAY_CAPACITY` | nonces of the in-memory store otherwise | 100000 |
+//! | `COGNIGY_REPLAY_POLICY` | `reject` (409) or `acknowledge` (200 duplicate) | `reject` |
 //!
 //! A verified delivery is answered `200 {"status":"processed","request_id":…}`;
 //! a refused one with its status and `{"error":…,"reason":…}`. SIGINT or
@@ -22,6 +26,7 @@ use std::process::ExitCode;
 
 use axum::routing::post;
 use axum::{Json, Router};
+use cognigy_webhook::replay::guard_from_env;
 use cognigy_webhook::tower::VerifyWebhookLayer;
 use cognigy_webhook::{Config, CorrelationId, RequestId, Verified};
 use serde_json::{Value, json};
@@ -53,13 +58,13 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
         Err(_) => 8080,
     };
 
-    let app = Router::new()
-        .route(&path, post(receive))
-        .route_layer(VerifyWebhookLayer::new(verifier));
+    let (guard, store) = guard_from_env().await?;
+    let layer = VerifyWebhookLayer::new(verifier).with_replay_guard(guard)?;
+    let app = Router::new().route(&path, post(receive)).route_layer(layer);
 
     let listener = tokio::net::TcpListener::bind(("0.0.0.0", port)).await?;
     println!(
-        "cognigy-webhook receiver listening on http://{}{path} (profile {}, {} secret(s))",
+        "cognigy-webhook receiver listening on http://{}{path} (profile {}, {} secret(s), replay store {store})",
         listener.local_addr()?,
         config.profile(),
         config.secret_count(),

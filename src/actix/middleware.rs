@@ -3,6 +3,7 @@
 use std::future::{Future, Ready, ready};
 use std::pin::Pin;
 use std::rc::Rc;
+use std::sync::Arc;
 use std::time::Duration;
 
 use actix_web::body::{EitherBody, MessageBody};
@@ -17,7 +18,7 @@ use crate::{
     Verifier,
 };
 
-type RejectionFn = Rc<dyn Fn(&Rejection) -> HttpResponse>;
+type RejectionFn = Arc<dyn Fn(&Rejection) -> HttpResponse + Send + Sync>;
 
 /// Verifies webhook deliveries before the handler runs: wrap a resource or
 /// scope with it. See the [module docs](super) for an example.
@@ -88,9 +89,9 @@ impl VerifyWebhook {
     /// Answers refusals with `respond` instead of the default JSON.
     pub fn with_rejection(
         mut self,
-        respond: impl Fn(&Rejection) -> HttpResponse + 'static,
+        respond: impl Fn(&Rejection) -> HttpResponse + Send + Sync + 'static,
     ) -> Self {
-        self.rejection = Some(Rc::new(respond));
+        self.rejection = Some(Arc::new(respond));
         self
     }
 }

@@ -25,6 +25,8 @@
 //! the nonce again, so the sender's retry is processed rather than dropped as
 //! a duplicate.
 
+#[cfg(feature = "memory")]
+mod env;
 mod guard;
 mod nonce;
 mod store;
@@ -36,6 +38,8 @@ mod postgres;
 #[cfg(feature = "redis")]
 mod redis;
 
+#[cfg(feature = "memory")]
+pub use env::{CAPACITY_VAR, POLICY_VAR, guard_from_env};
 #[cfg(any(feature = "tower", feature = "actix"))]
 pub(crate) use guard::ArmedGuard;
 pub use guard::{DUPLICATE_BODY, ReplayDecision, ReplayGuard, ReplayPolicy};
