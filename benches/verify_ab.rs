@@ -1,0 +1,152 @@
+//! Ratios to the bare MAC that survive a noisy machine: our whole
+//! verification and the bare MAC (`new_from_slice` + `update` +
+//! `verify_slice`) run in alternating small batches, 101 rounds, and the
+//! median of the per-round ratios is reported (with the quartiles), per HMAC
+//! profile and body size; then each rejection against the acceptance.
+//! Sequential measurements (criterion's) drift with the machine's speed; the
+//! alternation cancels that drift.
+//!
+//! Run: `cargo bench --bench verify_ab`
+
+use std::hint::black_box;
+use std::time::{Duration, Instant, UNIX_EPOCH};
+
+use cognigy_webhook::{FixedClock, Profile, ProfileKind, Secret, Signer, Verifier};
+use hmac::{Hmac, KeyInit, Mac};
+use sha2::Sha256;
+
+const SECRET: &str = "benchmark-shared-secret-0123456789";
+const ROUNDS: usize = 101;
+
+type Pairs = Vec<(String, String)>;
+
+/// Median and quartiles of `b / a` over alternating batches.
+fn ratio(mut a: impl FnMut(), mut b: impl FnMut(), batch: usize) -> (f64, f64, f64) {
+    let time = |f: &mut dyn FnMut()| {
+        let start = Instant::now();
+        for _ in 0..batch {
+            f();
+        }
+        start.elapsed().as_secs_f64()
+    };
+    let mut ratios: Vec<f64> = (0..ROUNDS)
+        .map(|_| {
+            let ta = time(&mut a);
+            time(&mut b) / ta
+        })
+        .collect();
+    ratios.sort_by(f64::total_cmp);
+    (
+        ratios[ROUNDS / 2],
+        ratios[ROUNDS / 4],
+        ratios[3 * ROUNDS / 4],
+    )
+}
+
+fn main() {
+    let now = UNIX_EPOCH + Duration::from_secs(1_698_765_432);
+    let profiles: Vec<Profile> = Profile::presets()
+        .into_iter()
+        .filter(|p| p.kind() == ProfileKind::HmacSha256)
+        .collect();
+    let sign = |profile: &Profile, body: &[u8]| -> Pairs {
+        Signer::new(profile.clone(), Secret::new(SECRET).unwrap())
+            .sign(body, now - Duration::from_secs(1))
+            .iter()
+            .map(|(n, v)| (n.to_owned(), v.to_owned()))
+            .collect()
+    };
+    let verifier = |profile: &Profile| {
+        Verifier::builder(profile.clone())
+            .secret(Secret::new(SECRET).unwrap())
+            .clock(FixedClock::new(now))
+            .build()
+            .unwrap()
+    };
+
+    println!("| body | profile | verify / bare MAC (median) | quartiles |");
+    println!("|---|---|---|---|");
+    for (size, label) in [
+        (256, "256 B"),
+        (1024, "1 KiB"),
+        (16 * 1024, "16 KiB"),
+        (1 << 20, "1 MiB"),
+    ] {
+        let body = vec![b'a'; size];
+        let tag = Hmac::<Sha256>::new_from_slice(SECRET.as_bytes())
+            .unwrap()
+            .chain_update(&body)
+            .finalize()
+            .into_bytes();
+        let batch = (400_000 / size).clamp(2, 1000);
+        for profile in &profiles {
+            let verifier = verifier(profile);
+            let pairs = sign(profile, &body);
+            let (median, q1, q3) = ratio(
+                || {
+                    let mut mac = Hmac::<Sha256>::new_from_slice(SECRET.as_bytes()).unwrap();
+                    mac.update(black_box(&body));
+                    assert!(mac.verify_slice(black_box(&tag)).is_ok());
+                },
+                || {
+                    assert!(
+                        verifier
+                            .verify(black_box(pairs.as_slice()), black_box(&body))
+                            .is_ok()
+                    )
+                },
+                batch,
+            );
+            println!(
+                "| {label} | {} | {median:.3} | {q1:.3}–{q3:.3} |",
+                profile.name()
+            );
+        }
+    }
+
+    println!();
+    println!("| profile | rejection / acceptance at 1 KiB (median) | quartiles |");
+    println!("|---|---|---|");
+    let body = vec![b'a'; 1024];
+    for profile in &profiles {
+        let verifier = verifier(profile);
+        let good = sign(profile, &body);
+        let mut mismatch = good.clone();
+        let last = mismatch[0].1.pop().unwrap();
+        mismatch[0].1.push(if last == '0' { '1' } else { '0' });
+        let mut stale = good.clone();
+        stale[1].1 = profile
+            .timestamp_format()
+            .unwrap()
+            .format(now - Duration::from_secs(3600));
+        let mut malformed = good.clone();
+        malformed[0].1 = "not-a-signature".into();
+        for (case, pairs) in [
+            ("bad signature", &mismatch),
+            ("stale timestamp", &stale),
+            ("malformed header", &malformed),
+        ] {
+            let (median, q1, q3) = ratio(
+                || {
+                    assert!(
+                        verifier
+                            .verify(black_box(good.as_slice()), black_box(&body))
+                            .is_ok()
+                    )
+                },
+                || {
+                    assert!(
+                        verifier
+                            .verify(black_box(pairs.as_slice()), black_box(&body))
+                            .is_err()
+                    )
+                },
+                500,
+            );
+            println!(
+                "| {} {case} | {median:.3} | {q1:.3}–{q3:.3} |",
+                profile.name()
+            );
+        }
+    }
+}
