@@ -27,8 +27,6 @@ use cognigy_webhook::replay::guard_from_env;
 use cognigy_webhook::{Config, CorrelationId, RequestId, Verified};
 use serde_json::json;
 
-const PATH_VAR: &str = "COGNIGY_WEBHOOK_PATH";
-
 fn main() -> ExitCode {
     match actix_web::rt::System::new().block_on(run()) {
         Ok(()) => ExitCode::SUCCESS,
@@ -42,16 +40,7 @@ fn main() -> ExitCode {
 async fn run() -> Result<(), Box<dyn std::error::Error>> {
     let config = Config::from_env()?;
     let verifier = config.verifier()?;
-    let path = std::env::var(PATH_VAR).unwrap_or_else(|_| "/webhooks/cognigy".into());
-    if !path.starts_with('/') {
-        return Err(format!("{PATH_VAR} must start with '/', got {path:?}").into());
-    }
-    let port: u16 = match std::env::var("PORT") {
-        Ok(port) => port
-            .parse()
-            .map_err(|_| format!("PORT must be a port number, got {port:?}"))?,
-        Err(_) => 8080,
-    };
+    let (path, port) = (config.webhook_path().to_owned(), config.port());
 
     let (guard, store) = guard_from_env().await?;
     let middleware = VerifyWebhook::new(verifier).with_replay_guard(guard)?;

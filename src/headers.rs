@@ -100,6 +100,17 @@ where
     }
 }
 
+/// The body length a request declares in `Content-Length`, if it declares
+/// one that parses; the adapters refuse an oversized body on it before
+/// reading anything.
+#[cfg(any(feature = "tower", feature = "actix"))]
+pub(crate) fn declared_length<'a>(headers: impl HeaderLookup<'a>) -> Option<u64> {
+    match headers.lookup("content-length") {
+        Lookup::One(value) => std::str::from_utf8(value).ok()?.trim().parse().ok(),
+        Lookup::Absent | Lookup::Repeated => None,
+    }
+}
+
 #[cfg(feature = "http")]
 impl<'a> HeaderLookup<'a> for &'a http::HeaderMap {
     fn lookup(&self, name: &str) -> Lookup<'a> {

@@ -37,7 +37,8 @@ pub mod replay;
 
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use config::{
-    API_KEY_HEADER_VAR, Config, DRIFT_MS_VAR, PROFILE_VAR, SECRET_VAR, TOLERANCE_MS_VAR,
+    API_KEY_HEADER_VAR, Config, DRIFT_MS_VAR, PATH_VAR, PORT_VAR, PROFILE_VAR, SECRET_VAR,
+    TOLERANCE_MS_VAR,
 };
 pub use context::{CORRELATION_ID_HEADER, CorrelationId, MAX_CORRELATION_ID_LEN, RequestId};
 pub use error::{ConfigError, Error, ErrorKind};

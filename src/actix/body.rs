@@ -3,11 +3,12 @@
 use std::time::Duration;
 
 use actix_web::dev::Payload;
-use actix_web::http::header::{CONTENT_LENGTH, HeaderMap};
+use actix_web::http::header::HeaderMap;
 use actix_web::web::{Bytes, BytesMut};
 use futures_core::Stream;
 
 use crate::ErrorKind;
+use crate::headers::declared_length;
 
 /// The whole payload, at most `limit` bytes: refused at once when
 /// `Content-Length` declares more, otherwise as soon as the streamed body
@@ -42,14 +43,4 @@ async fn collect(mut payload: Payload, limit: usize) -> Result<Bytes, ErrorKind>
         body.extend_from_slice(&chunk);
     }
     Ok(body.freeze())
-}
-
-fn declared_length(headers: &HeaderMap) -> Option<u64> {
-    headers
-        .get(CONTENT_LENGTH)?
-        .to_str()
-        .ok()?
-        .trim()
-        .parse()
-        .ok()
 }

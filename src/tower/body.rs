@@ -3,11 +3,11 @@
 use std::time::Duration;
 
 use bytes::Bytes;
-use http::header::CONTENT_LENGTH;
 use http_body::Body;
 use http_body_util::{BodyExt, LengthLimitError, Limited};
 
 use crate::ErrorKind;
+use crate::headers::declared_length;
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
@@ -41,14 +41,4 @@ where
         }
         Err(_) => Err(ErrorKind::BodyUnreadable),
     }
-}
-
-fn declared_length(headers: &http::HeaderMap) -> Option<u64> {
-    headers
-        .get(CONTENT_LENGTH)?
-        .to_str()
-        .ok()?
-        .trim()
-        .parse()
-        .ok()
 }
