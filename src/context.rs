@@ -3,6 +3,8 @@
 use std::fmt;
 use std::sync::Arc;
 
+use crate::{HeaderLookup, Lookup};
+
 /// The header Cognigy carries its correlation id in (seed 000).
 pub const CORRELATION_ID_HEADER: &str = "X-Cognigy-CorrelationId";
 
@@ -27,6 +29,15 @@ impl CorrelationId {
         std::str::from_utf8(value)
             .ok()
             .map(|text| CorrelationId(text.into()))
+    }
+
+    /// The id from [`CORRELATION_ID_HEADER`] in `headers`, if present once
+    /// and acceptable to [`CorrelationId::from_header`].
+    pub fn from_headers<'a>(headers: impl HeaderLookup<'a>) -> Option<Self> {
+        match headers.lookup(CORRELATION_ID_HEADER) {
+            Lookup::One(value) => Self::from_header(value),
+            Lookup::Absent | Lookup::Repeated => None,
+        }
     }
 
     /// The id.
@@ -109,6 +120,13 @@ mod tests {
         let long = [b'a'; MAX_CORRELATION_ID_LEN + 1];
         assert!(CorrelationId::from_header(&long).is_none());
         assert!(CorrelationId::from_header(&long[1..]).is_some());
+        let once = [(CORRELATION_ID_HEADER, "c-1")];
+        assert_eq!(CorrelationId::from_headers(&once).unwrap().as_str(), "c-1");
+        let twice = [
+            (CORRELATION_ID_HEADER, "c-1"),
+            ("x-cognigy-correlationid", "c-2"),
+        ];
+        assert!(CorrelationId::from_headers(&twice).is_none());
     }
 
     #[test]

@@ -3,6 +3,8 @@
 #![cfg_attr(not(test), warn(clippy::unwrap_used))]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+#[cfg(any(feature = "tower", feature = "actix"))]
+mod adapter;
 mod clock;
 mod config;
 mod context;

@@ -13,10 +13,8 @@ use actix_web::{HttpMessage, HttpResponse};
 
 use super::body::read_limited;
 use super::extract::rejection_response;
-use crate::{
-    CORRELATION_ID_HEADER, CorrelationId, DEFAULT_BODY_LIMIT, ErrorKind, Rejection, RequestId,
-    Verifier,
-};
+use crate::adapter::Settings;
+use crate::{CorrelationId, ErrorKind, Rejection, RequestId, Verifier};
 
 type RejectionFn = Arc<dyn Fn(&Rejection) -> HttpResponse + Send + Sync>;
 
@@ -32,45 +30,35 @@ type RejectionFn = Arc<dyn Fn(&Rejection) -> HttpResponse + Send + Sync>;
 #[derive(Clone)]
 #[must_use]
 pub struct VerifyWebhook {
-    verifier: Verifier,
-    body_limit: usize,
-    read_timeout: Option<Duration>,
-    post_only: bool,
+    settings: Settings,
     rejection: Option<RejectionFn>,
-    #[cfg(feature = "replay")]
-    replay: Option<crate::replay::ArmedGuard>,
 }
 
 impl VerifyWebhook {
     /// A middleware verifying with `verifier`.
     pub fn new(verifier: Verifier) -> Self {
         VerifyWebhook {
-            verifier,
-            body_limit: DEFAULT_BODY_LIMIT,
-            read_timeout: None,
-            post_only: true,
+            settings: Settings::new(verifier),
             rejection: None,
-            #[cfg(feature = "replay")]
-            replay: None,
         }
     }
 
     /// Refuses bodies over `bytes` with 413 `body_too_large`.
     pub fn with_body_limit(mut self, bytes: usize) -> Self {
-        self.body_limit = bytes;
+        self.settings.body_limit = bytes;
         self
     }
 
     /// Refuses with 408 `body_timeout` when the body has not arrived within
     /// `timeout`.
     pub fn with_read_timeout(mut self, timeout: Duration) -> Self {
-        self.read_timeout = Some(timeout);
+        self.settings.read_timeout = Some(timeout);
         self
     }
 
     /// Accepts every method instead of refusing all but `POST` with 405.
     pub fn with_any_method(mut self) -> Self {
-        self.post_only = false;
+        self.settings.post_only = false;
         self
     }
 
@@ -82,7 +70,7 @@ impl VerifyWebhook {
         mut self,
         guard: crate::replay::ReplayGuard,
     ) -> Result<Self, crate::ConfigError> {
-        self.replay = Some(guard.armed_for(&self.verifier)?);
+        self.settings.set_replay_guard(guard)?;
         Ok(self)
     }
 
@@ -99,10 +87,7 @@ impl VerifyWebhook {
 impl std::fmt::Debug for VerifyWebhook {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("VerifyWebhook")
-            .field("verifier", &self.verifier)
-            .field("body_limit", &self.body_limit)
-            .field("read_timeout", &self.read_timeout)
-            .field("post_only", &self.post_only)
+            .field("settings", &self.settings)
             .finish_non_exhaustive()
     }
 }
@@ -121,7 +106,7 @@ where
     fn new_transform(&self, service: S) -> Self::Future {
         ready(Ok(VerifyWebhookMiddleware {
             service: Rc::new(service),
-            settings: Rc::new(self.clone()),
+            config: Rc::new(self.clone()),
         }))
     }
 }
@@ -129,13 +114,13 @@ where
 /// The service [`VerifyWebhook`] wraps around the inner one.
 pub struct VerifyWebhookMiddleware<S> {
     service: Rc<S>,
-    settings: Rc<VerifyWebhook>,
+    config: Rc<VerifyWebhook>,
 }
 
 impl<S> std::fmt::Debug for VerifyWebhookMiddleware<S> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("VerifyWebhookMiddleware")
-            .field("settings", &self.settings)
+            .field("config", &self.config)
             .finish_non_exhaustive()
     }
 }
@@ -155,11 +140,12 @@ where
 
     fn call(&self, mut request: ServiceRequest) -> Self::Future {
         let service = Rc::clone(&self.service);
-        let settings = Rc::clone(&self.settings);
+        let config = Rc::clone(&self.config);
         Box::pin(async move {
+            let settings = &config.settings;
             let refuse = |request: ServiceRequest, kind: ErrorKind| {
                 let rejection = Rejection::new(kind);
-                let response = match &settings.rejection {
+                let response = match &config.rejection {
                     Some(respond) => respond(&rejection),
                     None => rejection_response(&rejection),
                 };
@@ -185,10 +171,7 @@ where
                 Ok(verified) => verified,
                 Err(error) => return refuse(request, error.kind()),
             };
-            let correlation = request
-                .headers()
-                .get(CORRELATION_ID_HEADER)
-                .and_then(|value| CorrelationId::from_header(value.as_bytes()));
+            let correlation = CorrelationId::from_headers(request.headers());
             #[cfg(feature = "replay")]
             let admitted = match &settings.replay {
                 None => None,

@@ -5,17 +5,8 @@ use std::time::Duration;
 use tower_layer::Layer;
 
 use super::{JsonRejection, RejectionResponse, VerifyWebhook};
-use crate::{DEFAULT_BODY_LIMIT, Verifier};
-
-/// What the middleware enforces besides the signature.
-#[derive(Debug, Clone)]
-pub(crate) struct Settings {
-    pub(crate) body_limit: usize,
-    pub(crate) read_timeout: Option<Duration>,
-    pub(crate) post_only: bool,
-    #[cfg(feature = "replay")]
-    pub(crate) replay: Option<crate::replay::ArmedGuard>,
-}
+use crate::Verifier;
+use crate::adapter::Settings;
 
 /// Verifies webhook deliveries before the inner service sees them.
 ///
@@ -24,7 +15,6 @@ pub(crate) struct Settings {
 #[derive(Debug, Clone)]
 #[must_use]
 pub struct VerifyWebhookLayer<R = JsonRejection> {
-    verifier: Verifier,
     settings: Settings,
     rejection: R,
 }
@@ -33,14 +23,7 @@ impl VerifyWebhookLayer {
     /// A layer verifying with `verifier`.
     pub fn new(verifier: Verifier) -> Self {
         VerifyWebhookLayer {
-            verifier,
-            settings: Settings {
-                body_limit: DEFAULT_BODY_LIMIT,
-                read_timeout: None,
-                post_only: true,
-                #[cfg(feature = "replay")]
-                replay: None,
-            },
+            settings: Settings::new(verifier),
             rejection: JsonRejection,
         }
     }
@@ -80,14 +63,13 @@ impl<R> VerifyWebhookLayer<R> {
         mut self,
         guard: crate::replay::ReplayGuard,
     ) -> Result<Self, crate::ConfigError> {
-        self.settings.replay = Some(guard.armed_for(&self.verifier)?);
+        self.settings.set_replay_guard(guard)?;
         Ok(self)
     }
 
     /// Answers refusals with `rejection` instead of the default JSON.
     pub fn with_rejection<R2: RejectionResponse>(self, rejection: R2) -> VerifyWebhookLayer<R2> {
         VerifyWebhookLayer {
-            verifier: self.verifier,
             settings: self.settings,
             rejection,
         }
@@ -98,11 +80,6 @@ impl<S, R: Clone> Layer<S> for VerifyWebhookLayer<R> {
     type Service = VerifyWebhook<S, R>;
 
     fn layer(&self, inner: S) -> Self::Service {
-        VerifyWebhook::new(
-            inner,
-            self.verifier.clone(),
-            self.settings.clone(),
-            self.rejection.clone(),
-        )
+        VerifyWebhook::new(inner, self.settings.clone(), self.rejection.clone())
     }
 }

@@ -1,5 +1,6 @@
 //! The middleware service.
 
+use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use bytes::Bytes;
@@ -9,9 +10,9 @@ use http_body_util::{Either, Full};
 use tower_service::Service;
 
 use super::body::read_limited;
-use super::layer::Settings;
 use super::{RejectionResponse, ResponseFuture};
-use crate::{CORRELATION_ID_HEADER, CorrelationId, ErrorKind, Rejection, RequestId, Verifier};
+use crate::adapter::Settings;
+use crate::{CorrelationId, ErrorKind, Rejection, RequestId};
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
@@ -23,18 +24,25 @@ type BoxError = Box<dyn std::error::Error + Send + Sync>;
 #[derive(Debug, Clone)]
 pub struct VerifyWebhook<S, R> {
     inner: S,
-    verifier: Verifier,
+    /// Everything but the inner service, shared by every request at the cost
+    /// of one reference count.
+    shared: Arc<Shared<R>>,
+}
+
+#[derive(Debug)]
+struct Shared<R> {
     settings: Settings,
     rejection: R,
 }
 
 impl<S, R> VerifyWebhook<S, R> {
-    pub(crate) fn new(inner: S, verifier: Verifier, settings: Settings, rejection: R) -> Self {
+    pub(crate) fn new(inner: S, settings: Settings, rejection: R) -> Self {
         VerifyWebhook {
             inner,
-            verifier,
-            settings,
-            rejection,
+            shared: Arc::new(Shared {
+                settings,
+                rejection,
+            }),
         }
     }
 }
@@ -62,12 +70,11 @@ where
         // The clone that was driven to readiness serves this request.
         let clone = self.inner.clone();
         let mut inner = std::mem::replace(&mut self.inner, clone);
-        let verifier = self.verifier.clone();
-        let settings = self.settings.clone();
-        let rejection = self.rejection.clone();
+        let shared = Arc::clone(&self.shared);
         ResponseFuture::new(Box::pin(async move {
+            let settings = &shared.settings;
             let refuse = |kind: ErrorKind| {
-                let response = rejection.response(&Rejection::new(kind));
+                let response = shared.rejection.response(&Rejection::new(kind));
                 Ok(response.map(Either::Right))
             };
             let (mut parts, body) = request.into_parts();
@@ -86,14 +93,11 @@ where
                 Ok(bytes) => bytes,
                 Err(kind) => return refuse(kind),
             };
-            let verified = match verifier.verify(&parts.headers, &bytes) {
+            let verified = match settings.verifier.verify(&parts.headers, &bytes) {
                 Ok(verified) => verified,
                 Err(error) => return refuse(error.kind()),
             };
-            let correlation = parts
-                .headers
-                .get(CORRELATION_ID_HEADER)
-                .and_then(|value| CorrelationId::from_header(value.as_bytes()));
+            let correlation = CorrelationId::from_headers(&parts.headers);
             #[cfg(feature = "replay")]
             let admitted = match &settings.replay {
                 None => None,
