@@ -1,9 +1,13 @@
 //! What the framework adapters share: their settings, checked once when the
-//! middleware is configured.
+//! middleware is configured, and how they report each request.
 
-use std::time::Duration;
+use std::fmt;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
-use crate::{DEFAULT_BODY_LIMIT, Verifier};
+use crate::observe::{AuditEvent, Observer, Outcome};
+use crate::{CorrelationId, DEFAULT_BODY_LIMIT, ErrorKind, RequestId, Verified, Verifier};
 
 /// The verifier and everything an adapter enforces besides the signature.
 #[derive(Debug, Clone)]
@@ -12,22 +16,64 @@ pub(crate) struct Settings {
     pub(crate) body_limit: usize,
     pub(crate) read_timeout: Option<Duration>,
     pub(crate) post_only: bool,
+    pub(crate) observer: SharedObserver,
     #[cfg(feature = "replay")]
     pub(crate) replay: Option<crate::replay::ArmedGuard>,
 }
 
+/// The observer every request is reported to.
+#[derive(Clone)]
+pub(crate) struct SharedObserver(Arc<dyn Observer>);
+
+impl fmt::Debug for SharedObserver {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Observer(..)")
+    }
+}
+
+/// What an adapter knows of a request before deciding on it.
+pub(crate) struct RequestFacts {
+    pub(crate) started: Instant,
+    pub(crate) request_id: RequestId,
+    pub(crate) correlation: Option<CorrelationId>,
+    pub(crate) remote_addr: Option<SocketAddr>,
+}
+
+impl RequestFacts {
+    /// Starts the clock and gives the request its id.
+    pub(crate) fn new(correlation: Option<CorrelationId>, remote_addr: Option<SocketAddr>) -> Self {
+        RequestFacts {
+            started: Instant::now(),
+            request_id: RequestId::new(),
+            correlation,
+            remote_addr,
+        }
+    }
+}
+
 impl Settings {
-    /// The defaults: 1 MiB bodies, no read timeout, `POST` only, no replay
-    /// guard.
+    /// The defaults: 1 MiB bodies, no read timeout, `POST` only, the
+    /// [`Audit`](crate::observe::Audit) observer when the `audit` feature is
+    /// on (none otherwise), no replay guard.
     pub(crate) fn new(verifier: Verifier) -> Self {
+        #[cfg(feature = "audit")]
+        let observer = SharedObserver(Arc::new(crate::observe::Audit));
+        #[cfg(not(feature = "audit"))]
+        let observer = SharedObserver(Arc::new(()));
         Settings {
             verifier,
             body_limit: DEFAULT_BODY_LIMIT,
             read_timeout: None,
             post_only: true,
+            observer,
             #[cfg(feature = "replay")]
             replay: None,
         }
+    }
+
+    /// Reports every request to `observer` instead.
+    pub(crate) fn set_observer(&mut self, observer: impl Observer) {
+        self.observer = SharedObserver(Arc::new(observer));
     }
 
     /// Installs a replay guard, checking it fits the verifier.
@@ -38,5 +84,33 @@ impl Settings {
     ) -> Result<(), crate::ConfigError> {
         self.replay = Some(guard.armed_for(&self.verifier)?);
         Ok(())
+    }
+
+    /// Reports the decision on one request: `reason` for a refusal, and what
+    /// verified, if anything did.
+    pub(crate) fn report(
+        &self,
+        facts: &RequestFacts,
+        path: &str,
+        outcome: Outcome,
+        reason: Option<ErrorKind>,
+        verified: Option<&Verified>,
+    ) {
+        let profile = match verified {
+            Some(verified) => Arc::clone(&verified.profile),
+            None => Arc::clone(self.verifier.profile().shared_name()),
+        };
+        self.observer.0.observe(&AuditEvent {
+            request_id: facts.request_id,
+            correlation_id: facts.correlation.as_ref(),
+            remote_addr: facts.remote_addr,
+            path,
+            profile,
+            outcome,
+            reason,
+            drift_ms: verified.and_then(Verified::drift_ms),
+            latency: facts.started.elapsed(),
+            key_index: verified.map(Verified::key_index),
+        });
     }
 }

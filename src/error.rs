@@ -286,6 +286,13 @@ pub enum ConfigError {
     /// The same profile name was accepted twice in one verifier.
     #[error("profile {0:?} is accepted twice")]
     DuplicateProfile(String),
+    /// Something that runs in the background was started outside a Tokio
+    /// runtime.
+    #[error("{0} must be started inside a Tokio runtime")]
+    NoRuntime(&'static str),
+    /// The HTTP client could not be set up (for example, no TLS roots).
+    #[error("the HTTP client could not be set up: {0}")]
+    HttpClient(String),
 }
 
 #[cfg(test)]

@@ -37,6 +37,8 @@ pub mod actix;
 #[cfg_attr(docsrs, doc(cfg(feature = "replay")))]
 pub mod replay;
 
+pub mod observe;
+
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use config::{
     API_KEY_HEADER_VAR, Config, DRIFT_MS_VAR, PATH_VAR, PORT_VAR, PROFILE_VAR, SECRET_VAR,

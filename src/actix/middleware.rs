@@ -13,8 +13,9 @@ use actix_web::{HttpMessage, HttpResponse};
 
 use super::body::read_limited;
 use super::extract::rejection_response;
-use crate::adapter::Settings;
-use crate::{CorrelationId, ErrorKind, Rejection, RequestId, Verifier};
+use crate::adapter::{RequestFacts, Settings};
+use crate::observe::Outcome;
+use crate::{CorrelationId, ErrorKind, Rejection, Verified, Verifier};
 
 type RejectionFn = Arc<dyn Fn(&Rejection) -> HttpResponse + Send + Sync>;
 
@@ -72,6 +73,14 @@ impl VerifyWebhook {
     ) -> Result<Self, crate::ConfigError> {
         self.settings.set_replay_guard(guard)?;
         Ok(self)
+    }
+
+    /// Reports every request to `observer` instead of the default, as
+    /// [`VerifyWebhookLayer::with_observer`](crate::tower::VerifyWebhookLayer::with_observer)
+    /// does for tower.
+    pub fn with_observer(mut self, observer: impl crate::observe::Observer) -> Self {
+        self.settings.set_observer(observer);
+        self
     }
 
     /// Answers refusals with `respond` instead of the default JSON.
@@ -143,7 +152,18 @@ where
         let config = Rc::clone(&self.config);
         Box::pin(async move {
             let settings = &config.settings;
-            let refuse = |request: ServiceRequest, kind: ErrorKind| {
+            let facts = RequestFacts::new(
+                CorrelationId::from_headers(request.headers()),
+                request.peer_addr(),
+            );
+            let refuse = |request: ServiceRequest, kind: ErrorKind, verified: Option<&Verified>| {
+                settings.report(
+                    &facts,
+                    request.path(),
+                    Outcome::Rejected,
+                    Some(kind),
+                    verified,
+                );
                 let rejection = Rejection::new(kind);
                 let response = match &config.rejection {
                     Some(respond) => respond(&rejection),
@@ -151,9 +171,9 @@ where
                 };
                 Ok(request.into_response(response).map_into_right_body())
             };
-            request.extensions_mut().insert(RequestId::new());
+            request.extensions_mut().insert(facts.request_id);
             if settings.post_only && request.method() != Method::POST {
-                return refuse(request, ErrorKind::MethodNotAllowed);
+                return refuse(request, ErrorKind::MethodNotAllowed, None);
             }
             let payload = request.take_payload();
             let bytes = match read_limited(
@@ -165,38 +185,54 @@ where
             .await
             {
                 Ok(bytes) => bytes,
-                Err(kind) => return refuse(request, kind),
+                Err(kind) => return refuse(request, kind, None),
             };
             let verified = match settings.verifier.verify(request.headers(), &bytes) {
                 Ok(verified) => verified,
-                Err(error) => return refuse(request, error.kind()),
+                Err(error) => return refuse(request, error.kind(), None),
             };
-            let correlation = CorrelationId::from_headers(request.headers());
             #[cfg(feature = "replay")]
             let admitted = match &settings.replay {
                 None => None,
                 Some(guard) => {
                     use crate::replay::ReplayDecision;
-                    let correlation_id = correlation.as_ref().map(CorrelationId::as_str);
+                    let correlation_id = facts.correlation.as_ref().map(CorrelationId::as_str);
                     let decision = guard
                         .admit(&verified, request.headers(), correlation_id, &bytes)
                         .await;
                     match decision {
                         ReplayDecision::Proceed(nonce) => Some((guard, nonce)),
                         ReplayDecision::Acknowledge => {
+                            let path = request.path();
+                            settings.report(
+                                &facts,
+                                path,
+                                Outcome::Duplicate,
+                                None,
+                                Some(&verified),
+                            );
                             let response = HttpResponse::Ok()
                                 .content_type("application/json")
                                 .body(crate::replay::DUPLICATE_BODY);
                             return Ok(request.into_response(response).map_into_right_body());
                         }
-                        ReplayDecision::Refuse(kind) => return refuse(request, kind),
+                        ReplayDecision::Refuse(kind) => {
+                            return refuse(request, kind, Some(&verified));
+                        }
                     }
                 }
             };
+            settings.report(
+                &facts,
+                request.path(),
+                Outcome::Verified,
+                None,
+                Some(&verified),
+            );
             {
                 let mut extensions = request.extensions_mut();
                 extensions.insert(verified);
-                if let Some(correlation) = correlation {
+                if let Some(correlation) = facts.correlation {
                     extensions.insert(correlation);
                 }
             }

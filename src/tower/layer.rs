@@ -11,7 +11,9 @@ use crate::adapter::Settings;
 /// Verifies webhook deliveries before the inner service sees them.
 ///
 /// Defaults: bodies up to [`DEFAULT_BODY_LIMIT`](crate::DEFAULT_BODY_LIMIT), no read timeout, only
-/// `POST` accepted, refusals answered as JSON by [`JsonRejection`].
+/// `POST` accepted, refusals answered as JSON by [`JsonRejection`], each
+/// request reported to [`Audit`](crate::observe::Audit) when the `audit`
+/// feature is on.
 #[derive(Debug, Clone)]
 #[must_use]
 pub struct VerifyWebhookLayer<R = JsonRejection> {
@@ -65,6 +67,15 @@ impl<R> VerifyWebhookLayer<R> {
     ) -> Result<Self, crate::ConfigError> {
         self.settings.set_replay_guard(guard)?;
         Ok(self)
+    }
+
+    /// Reports every request to `observer` (one
+    /// [`AuditEvent`](crate::observe::AuditEvent) each, before the handler
+    /// runs) instead of the default: [`Audit`](crate::observe::Audit) with
+    /// the `audit` feature, nothing without. `()` turns reporting off.
+    pub fn with_observer(mut self, observer: impl crate::observe::Observer) -> Self {
+        self.settings.set_observer(observer);
+        self
     }
 
     /// Answers refusals with `rejection` instead of the default JSON.

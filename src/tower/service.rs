@@ -1,5 +1,6 @@
 //! The middleware service.
 
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
@@ -11,8 +12,9 @@ use tower_service::Service;
 
 use super::body::read_limited;
 use super::{RejectionResponse, ResponseFuture};
-use crate::adapter::Settings;
-use crate::{CorrelationId, ErrorKind, Rejection, RequestId};
+use crate::adapter::{RequestFacts, Settings};
+use crate::observe::Outcome;
+use crate::{CorrelationId, ErrorKind, Rejection, Verified};
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
@@ -73,14 +75,25 @@ where
         let shared = Arc::clone(&self.shared);
         ResponseFuture::new(Box::pin(async move {
             let settings = &shared.settings;
-            let refuse = |kind: ErrorKind| {
+            let (mut parts, body) = request.into_parts();
+            let facts = RequestFacts::new(
+                CorrelationId::from_headers(&parts.headers),
+                remote_addr(&parts.extensions),
+            );
+            parts.extensions.insert(facts.request_id);
+            let refuse = |kind: ErrorKind, verified: Option<&Verified>| {
+                settings.report(
+                    &facts,
+                    parts.uri.path(),
+                    Outcome::Rejected,
+                    Some(kind),
+                    verified,
+                );
                 let response = shared.rejection.response(&Rejection::new(kind));
                 Ok(response.map(Either::Right))
             };
-            let (mut parts, body) = request.into_parts();
-            parts.extensions.insert(RequestId::new());
             if settings.post_only && parts.method != Method::POST {
-                return refuse(ErrorKind::MethodNotAllowed);
+                return refuse(ErrorKind::MethodNotAllowed, None);
             }
             let bytes = match read_limited(
                 &parts.headers,
@@ -91,33 +104,47 @@ where
             .await
             {
                 Ok(bytes) => bytes,
-                Err(kind) => return refuse(kind),
+                Err(kind) => return refuse(kind, None),
             };
             let verified = match settings.verifier.verify(&parts.headers, &bytes) {
                 Ok(verified) => verified,
-                Err(error) => return refuse(error.kind()),
+                Err(error) => return refuse(error.kind(), None),
             };
-            let correlation = CorrelationId::from_headers(&parts.headers);
             #[cfg(feature = "replay")]
             let admitted = match &settings.replay {
                 None => None,
                 Some(guard) => {
                     use crate::replay::ReplayDecision;
-                    let correlation_id = correlation.as_ref().map(CorrelationId::as_str);
+                    let correlation_id = facts.correlation.as_ref().map(CorrelationId::as_str);
                     match guard
                         .admit(&verified, &parts.headers, correlation_id, &bytes)
                         .await
                     {
                         ReplayDecision::Proceed(nonce) => Some((guard, nonce)),
                         ReplayDecision::Acknowledge => {
+                            let path = parts.uri.path();
+                            settings.report(
+                                &facts,
+                                path,
+                                Outcome::Duplicate,
+                                None,
+                                Some(&verified),
+                            );
                             return Ok(super::response::duplicate_response().map(Either::Right));
                         }
-                        ReplayDecision::Refuse(kind) => return refuse(kind),
+                        ReplayDecision::Refuse(kind) => return refuse(kind, Some(&verified)),
                     }
                 }
             };
+            settings.report(
+                &facts,
+                parts.uri.path(),
+                Outcome::Verified,
+                None,
+                Some(&verified),
+            );
             parts.extensions.insert(verified);
-            if let Some(correlation) = correlation {
+            if let Some(correlation) = facts.correlation {
                 parts.extensions.insert(correlation);
             }
             let result = inner
@@ -136,4 +163,14 @@ where
             Ok(result?.map(Either::Left))
         }))
     }
+}
+
+/// The peer's address: axum's `ConnectInfo<SocketAddr>`, or a `SocketAddr`
+/// extension that another layer inserted.
+fn remote_addr(extensions: &http::Extensions) -> Option<SocketAddr> {
+    #[cfg(feature = "axum")]
+    if let Some(info) = extensions.get::<::axum::extract::ConnectInfo<SocketAddr>>() {
+        return Some(info.0);
+    }
+    extensions.get::<SocketAddr>().copied()
 }
