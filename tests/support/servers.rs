@@ -27,12 +27,14 @@ pub fn layer(config: &ServerConfig) -> cognigy_webhook::tower::VerifyWebhookLaye
         .with_read_timeout(READ_TIMEOUT)
 }
 
-/// Serves `app` on a free port of 127.0.0.1.
+/// Serves `app` on a free port of 127.0.0.1, with the peer's address in
+/// `ConnectInfo` (as the audit events report it).
 #[cfg(feature = "axum")]
 pub async fn serve_axum(app: axum::Router) -> SocketAddr {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let service = app.into_make_service_with_connect_info::<SocketAddr>();
+    tokio::spawn(async move { axum::serve(listener, service).await.unwrap() });
     addr
 }
 
