@@ -2,7 +2,7 @@
 //! environment variables, route and answers as `examples/axum_receiver.rs`.
 //!
 //! ```sh
-//! COGNIGY_WEBHOOK_SECRET=change-me cargo run --example actix_receiver --features actix,stores
+//! COGNIGY_WEBHOOK_SECRET=change-me cargo run --example actix_receiver --features actix,stores,siem
 //! ```
 //!
 //! | variable | meaning | default |
@@ -16,6 +16,11 @@
 //! | `REDIS_URL` | replay store in Redis (when `DATABASE_URL` is unset) | — |
 //! | `COGNIGY_REPLAY_CAPACITY` | nonces of the in-memory store otherwise | 100000 |
 //! | `COGNIGY_REPLAY_POLICY` | `reject` (409) or `acknowledge` (200 duplicate) | `reject` |
+//! | `SIEM_ENDPOINT` / `SIEM_WEBHOOK_URL` | forward every audit event to this URL | — |
+//!
+//! Each request is logged as one JSON audit line on stdout (target
+//! `cognigy_webhook::audit`). `GET /metrics` answers the statistics as JSON
+//! (seed 002's shape), `GET /metrics/prometheus` the Prometheus text.
 //!
 //! actix-web stops gracefully on SIGINT and SIGTERM.
 
@@ -23,8 +28,14 @@ use std::process::ExitCode;
 
 use actix_web::{App, HttpResponse, HttpServer, web};
 use cognigy_webhook::actix::VerifyWebhook;
+use cognigy_webhook::observe::Stats;
 use cognigy_webhook::replay::guard_from_env;
 use cognigy_webhook::{Config, CorrelationId, RequestId, Verified};
+use metrics_exporter_prometheus::PrometheusHandle;
+
+#[path = "shared/observability.rs"]
+mod observability;
+use observability::Observability;
 use serde_json::json;
 
 fn main() -> ExitCode {
@@ -42,25 +53,39 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
     let verifier = config.verifier()?;
     let (path, port) = (config.webhook_path().to_owned(), config.port());
 
+    let observability = Observability::from_env()?;
     let (guard, store) = guard_from_env().await?;
-    let middleware = VerifyWebhook::new(verifier).with_replay_guard(guard)?;
+    let middleware = VerifyWebhook::new(verifier)
+        .with_replay_guard(guard)?
+        .with_observer(observability.observer());
     let route = path.clone();
+    let (stats, prometheus) = (
+        observability.stats.clone(),
+        observability.prometheus.clone(),
+    );
     let server = HttpServer::new(move || {
-        App::new().service(
-            web::resource(route.as_str())
-                .wrap(middleware.clone())
-                .route(web::post().to(receive)),
-        )
+        App::new()
+            .app_data(web::Data::from(stats.clone()))
+            .app_data(web::Data::new(prometheus.clone()))
+            .service(
+                web::resource(route.as_str())
+                    .wrap(middleware.clone())
+                    .route(web::post().to(receive)),
+            )
+            .route("/metrics", web::get().to(stats_json))
+            .route("/metrics/prometheus", web::get().to(prometheus_text))
     })
     .bind(("0.0.0.0", port))?;
     for addr in server.addrs() {
         println!(
-            "cognigy-webhook receiver listening on http://{addr}{path} (profile {}, {} secret(s), replay store {store})",
+            "cognigy-webhook receiver listening on http://{addr}{path} (profile {}, {} secret(s), replay store {store}, {})",
             config.profile(),
             config.secret_count(),
+            observability.siem_description(),
         );
     }
     server.run().await?;
+    observability.shutdown().await;
     Ok(())
 }
 
@@ -72,4 +97,16 @@ async fn receive(
 ) -> HttpResponse {
     let _ = (verified.key_index(), correlation);
     HttpResponse::Ok().json(json!({ "status": "processed", "request_id": request_id.to_string() }))
+}
+
+/// `GET /metrics`: the statistics as JSON.
+async fn stats_json(stats: web::Data<Stats>) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("application/json")
+        .body(stats.snapshot().to_json())
+}
+
+/// `GET /metrics/prometheus`: the Prometheus text.
+async fn prometheus_text(prometheus: web::Data<PrometheusHandle>) -> String {
+    prometheus.render()
 }

@@ -3,7 +3,7 @@
 //! with exact-byte verification and stable refusals.
 //!
 //! ```sh
-//! COGNIGY_WEBHOOK_SECRET=change-me cargo run --example axum_receiver --features axum,stores
+//! COGNIGY_WEBHOOK_SECRET=change-me cargo run --example axum_receiver --features axum,stores,siem
 //! ```
 //!
 //! | variable | meaning | default |
@@ -17,6 +17,11 @@
 //! | `REDIS_URL` | replay store in Redis (when `DATABASE_URL` is unset) | — |
 //! | `COGNIGY_REPLAY_CAPACITY` | nonces of the in-memory store otherwise | 100000 |
 //! | `COGNIGY_REPLAY_POLICY` | `reject` (409) or `acknowledge` (200 duplicate) | `reject` |
+//! | `SIEM_ENDPOINT` / `SIEM_WEBHOOK_URL` | forward every audit event to this URL | — |
+//!
+//! Each request is logged as one JSON audit line on stdout (target
+//! `cognigy_webhook::audit`). `GET /metrics` answers the statistics as JSON
+//! (seed 002's shape), `GET /metrics/prometheus` the Prometheus text.
 //!
 //! A verified delivery is answered `200 {"status":"processed","request_id":…}`;
 //! a refused one with its status and `{"error":…,"reason":…}`. SIGINT or
@@ -24,11 +29,17 @@
 
 use std::process::ExitCode;
 
-use axum::routing::post;
+use axum::http::header::CONTENT_TYPE;
+use axum::routing::{get, post};
 use axum::{Json, Router};
+use cognigy_webhook::observe::Stats;
 use cognigy_webhook::replay::guard_from_env;
 use cognigy_webhook::tower::VerifyWebhookLayer;
 use cognigy_webhook::{Config, CorrelationId, RequestId, Verified};
+
+#[path = "shared/observability.rs"]
+mod observability;
+use observability::Observability;
 use serde_json::{Value, json};
 
 #[tokio::main]
@@ -47,20 +58,37 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
     let verifier = config.verifier()?;
     let (path, port) = (config.webhook_path().to_owned(), config.port());
 
+    let observability = Observability::from_env()?;
     let (guard, store) = guard_from_env().await?;
-    let layer = VerifyWebhookLayer::new(verifier).with_replay_guard(guard)?;
-    let app = Router::new().route(&path, post(receive)).route_layer(layer);
+    let layer = VerifyWebhookLayer::new(verifier)
+        .with_replay_guard(guard)?
+        .with_observer(observability.observer());
+    let (stats, prometheus) = (
+        observability.stats.clone(),
+        observability.prometheus.clone(),
+    );
+    let app = Router::new()
+        .route(&path, post(receive))
+        .route_layer(layer)
+        .route("/metrics", get(move || async move { stats_json(&stats) }))
+        .route(
+            "/metrics/prometheus",
+            get(move || async move { prometheus.render() }),
+        );
 
     let listener = tokio::net::TcpListener::bind(("0.0.0.0", port)).await?;
     println!(
-        "cognigy-webhook receiver listening on http://{}{path} (profile {}, {} secret(s), replay store {store})",
+        "cognigy-webhook receiver listening on http://{}{path} (profile {}, {} secret(s), replay store {store}, {})",
         listener.local_addr()?,
         config.profile(),
         config.secret_count(),
+        observability.siem_description(),
     );
+    let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())
         .await?;
+    observability.shutdown().await;
     Ok(())
 }
 
@@ -72,6 +100,14 @@ async fn receive(
 ) -> Json<Value> {
     let _ = (verified.key_index(), correlation);
     Json(json!({ "status": "processed", "request_id": request_id.to_string() }))
+}
+
+/// `GET /metrics`: the statistics as JSON.
+fn stats_json(stats: &Stats) -> impl axum::response::IntoResponse + use<> {
+    (
+        [(CONTENT_TYPE, "application/json")],
+        stats.snapshot().to_json(),
+    )
 }
 
 async fn shutdown_signal() {

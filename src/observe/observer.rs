@@ -10,7 +10,8 @@ use super::AuditEvent;
 /// hand slow work (such as a network call) to a queue, as
 /// [`SiemForwarder`](crate::observe::siem::SiemForwarder) does.
 ///
-/// Implemented for `()` (nothing), closures, `Arc`s of observers and pairs
+/// Implemented for `()` (nothing), closures, `Arc`s and `Option`s of
+/// observers, and pairs
 /// and triples of observers (each hears every event, in order).
 ///
 /// ```
@@ -40,6 +41,16 @@ where
 impl<O: Observer + ?Sized> Observer for Arc<O> {
     fn observe(&self, event: &AuditEvent<'_>) {
         (**self).observe(event);
+    }
+}
+
+/// `None` hears nothing: for observers that are configured or not (such as a
+/// SIEM forwarder only when an endpoint is set).
+impl<O: Observer> Observer for Option<O> {
+    fn observe(&self, event: &AuditEvent<'_>) {
+        if let Some(observer) = self {
+            observer.observe(event);
+        }
     }
 }
 
