@@ -2,8 +2,10 @@
 # Loopback HTTP benchmark of the adapters: for axum (tower layer) and
 # actix-web (middleware), the same handler on /plain (no verification),
 # /mac (only the bare HMAC of the body: the floor for any verifier), /inline
-# (the handler verifies with the core) and /verified (behind the adapter),
-# with a signed 1 KiB body, loaded by wrk, all in one run. Each server runs on one thread pinned to CPU 0 and wrk on CPU 1, so
+# (the handler verifies with the core) and /verified (behind the adapter,
+# no observer), and for axum /audited (behind the layer with audit events,
+# metrics and statistics on: the cost of observability is /audited ÷
+# /verified), with a signed 1 KiB body, loaded by wrk, all in one run. Each server runs on one thread pinned to CPU 0 and wrk on CPU 1, so
 # the ratios measure the server's own cost of verifying.
 #
 #   benches/http_load.sh [seconds per run, default 4] [rounds, default 8] [frameworks, default "axum actix"]
@@ -19,7 +21,7 @@ rounds=${2:-8}
 frameworks=${3:-axum actix}
 port=18080
 secret=bench-secret
-routes="plain mac inline verified"
+routes_of() { if [ "$1" = axum ]; then echo "plain mac inline verified audited"; else echo "plain mac inline verified"; fi; }
 
 if ! command -v wrk >/dev/null; then
   apt-get update -qq && apt-get install -y -qq wrk >/dev/null
@@ -70,7 +72,10 @@ run() { taskset -c 1 wrk -t1 -c32 -d"$2"s --latency -s "$lua" "http://127.0.0.1:
 
 results=$workdir/results
 for framework in $frameworks; do
-  cargo build --release --quiet --features "$framework" --example "load_target_$framework"
+  routes=$(routes_of "$framework")
+  features=$framework
+  [ "$framework" = axum ] && features=axum,audit
+  cargo build --release --quiet --features "$features" --example "load_target_$framework"
   COGNIGY_WEBHOOK_SECRET=$secret PORT=$port taskset -c 0 "target/release/examples/load_target_$framework" >/dev/null &
   server=$!
   for _ in $(seq 100); do
@@ -116,7 +121,7 @@ def ms(text):
 
 for framework in dict.fromkeys(r[0] for r in rows):
     mine = [r for r in rows if r[0] == framework]
-    by_route = {route: [r for r in mine if r[1] == route] for route in ("plain", "mac", "inline", "verified")}
+    by_route = {route: [r for r in mine if r[1] == route] for route in dict.fromkeys(r[1] for r in mine)}
     print(f"\n{framework}: median of {sys.argv[3]} rounds x {sys.argv[2]} s per route")
     print("| route | requests/s | p50 ms | p99 ms | ratio to /plain |")
     print("|---|---|---|---|---|")
@@ -127,5 +132,11 @@ for framework in dict.fromkeys(r[0] for r in rows):
             f"| {statistics.median(ms(r[4]) for r in runs):.3f} "
             f"| {statistics.median(ms(r[5]) for r in runs):.3f} "
             f"| {statistics.median(ratios):.3f} (rounds: {', '.join(f'{x:.2f}' for x in ratios)}) |"
+        )
+    if "audited" in by_route:
+        ratios = [float(a[3]) / float(v[3]) for v, a in zip(by_route["verified"], by_route["audited"])]
+        print(
+            f"\n/audited ÷ /verified (audit events + metrics + stats on vs off): median {statistics.median(ratios):.3f} "
+            f"(rounds: {', '.join(f'{x:.3f}' for x in ratios)})"
         )
 PY
