@@ -9,39 +9,18 @@
 //! Run: `cargo bench --bench verify_ab`
 
 use std::hint::black_box;
-use std::time::{Duration, Instant, UNIX_EPOCH};
+use std::time::{Duration, UNIX_EPOCH};
 
 use cognigy_webhook::{FixedClock, Profile, ProfileKind, Secret, Signer, Verifier};
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
 
+#[path = "shared/interleaved.rs"]
+mod interleaved;
+use interleaved::ratio;
+
 const SECRET: &str = "benchmark-shared-secret-0123456789";
-const ROUNDS: usize = 101;
-
 type Pairs = Vec<(String, String)>;
-
-/// Median and quartiles of `b / a` over alternating batches.
-fn ratio(mut a: impl FnMut(), mut b: impl FnMut(), batch: usize) -> (f64, f64, f64) {
-    let time = |f: &mut dyn FnMut()| {
-        let start = Instant::now();
-        for _ in 0..batch {
-            f();
-        }
-        start.elapsed().as_secs_f64()
-    };
-    let mut ratios: Vec<f64> = (0..ROUNDS)
-        .map(|_| {
-            let ta = time(&mut a);
-            time(&mut b) / ta
-        })
-        .collect();
-    ratios.sort_by(f64::total_cmp);
-    (
-        ratios[ROUNDS / 2],
-        ratios[ROUNDS / 4],
-        ratios[3 * ROUNDS / 4],
-    )
-}
 
 fn main() {
     let now = UNIX_EPOCH + Duration::from_secs(1_698_765_432);

@@ -66,7 +66,7 @@ fn audited(verifier: Verifier) -> Result<Router, Box<dyn std::error::Error>> {
     let subscriber = tracing_subscriber::registry().with(CountEvents(AtomicU64::new(0)));
     tracing::subscriber::set_global_default(subscriber)?;
     metrics_exporter_prometheus::PrometheusBuilder::new().install_recorder()?;
-    let observer = (Audit, Arc::new(Stats::new()));
+    let observer = (Audit::new(), Arc::new(Stats::new()));
     Ok(Router::new()
         .route("/audited", post(handler))
         .route_layer(VerifyWebhookLayer::new(verifier).with_observer(observer)))

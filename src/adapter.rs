@@ -57,7 +57,7 @@ impl Settings {
     /// on (none otherwise), no replay guard.
     pub(crate) fn new(verifier: Verifier) -> Self {
         #[cfg(feature = "audit")]
-        let observer = SharedObserver(Arc::new(crate::observe::Audit));
+        let observer = SharedObserver(Arc::new(crate::observe::Audit::new()));
         #[cfg(not(feature = "audit"))]
         let observer = SharedObserver(Arc::new(()));
         Settings {

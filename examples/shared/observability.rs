@@ -38,7 +38,7 @@ impl Observability {
 
     /// Audit events and metrics, the statistics, and the SIEM if any.
     pub(crate) fn observer(&self) -> (Audit, Arc<Stats>, Option<SiemForwarder>) {
-        (Audit, Arc::clone(&self.stats), self.siem.clone())
+        (Audit::new(), Arc::clone(&self.stats), self.siem.clone())
     }
 
     /// Where events go besides stdout, for the start-up line.

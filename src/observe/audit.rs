@@ -1,6 +1,11 @@
 //! The default observer: a `tracing` event and two metrics per request.
 
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::{Arc, OnceLock, PoisonError, RwLock};
+
 use super::{AuditEvent, Observer, Outcome};
+use crate::ErrorKind;
 
 /// The `tracing` target of every audit event, for filters
 /// (`RUST_LOG=cognigy_webhook::audit=info`) and subscribers that route
@@ -22,16 +27,45 @@ pub const VERIFY_SECONDS: &str = "cognigy_webhook_verify_seconds";
 /// fields are left out), and records [`REQUESTS_TOTAL`] and
 /// [`VERIFY_SECONDS`] through the `metrics` facade.
 ///
-/// Without a `tracing` subscriber or a metrics recorder installed, both cost
-/// next to nothing. The adapters use it by default when the `audit` feature
-/// is on.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Audit;
+/// The metric handles are registered once per label set and kept, so a
+/// request costs an atomic increment rather than a registry look-up:
+/// **install the metrics recorder before the first request** (as the
+/// `metrics` crate advises), or this observer's metrics go to the no-op
+/// recorder for good. Clones share the handles. The adapters use it by
+/// default when the `audit` feature is on.
+#[derive(Debug, Clone, Default)]
+pub struct Audit {
+    handles: Arc<Handles>,
+}
+
+impl Audit {
+    /// An observer with no metric registered yet.
+    pub fn new() -> Self {
+        Audit::default()
+    }
+}
 
 impl Observer for Audit {
     fn observe(&self, event: &AuditEvent<'_>) {
         emit(event);
-        record(event);
+        self.handles.record(event);
+    }
+}
+
+/// The labels of [`REQUESTS_TOTAL`]: outcome, reason and profile.
+type CounterLabels = (Outcome, Option<ErrorKind>, Arc<str>);
+
+/// The registered metric handles, by label set.
+#[derive(Default)]
+struct Handles {
+    requests: RwLock<HashMap<CounterLabels, metrics::Counter>>,
+    /// Per outcome, in the order of `Outcome`'s variants.
+    latency: [OnceLock<metrics::Histogram>; 3],
+}
+
+impl fmt::Debug for Handles {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Handles").finish_non_exhaustive()
     }
 }
 
@@ -63,15 +97,39 @@ fn emit(event: &AuditEvent<'_>) {
     }
 }
 
-/// The two metrics.
-fn record(event: &AuditEvent<'_>) {
-    let outcome = event.outcome.as_str();
-    metrics::counter!(
-        REQUESTS_TOTAL,
-        "outcome" => outcome,
-        "reason" => event.reason_code().unwrap_or("none"),
-        "profile" => std::sync::Arc::clone(&event.profile),
-    )
-    .increment(1);
-    metrics::histogram!(VERIFY_SECONDS, "outcome" => outcome).record(event.latency.as_secs_f64());
+impl Handles {
+    /// The two metrics, through handles registered on first use.
+    fn record(&self, event: &AuditEvent<'_>) {
+        let key = (event.outcome, event.reason, Arc::clone(&event.profile));
+        let known = self
+            .requests
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(&key)
+            .cloned();
+        let counter = known.unwrap_or_else(|| {
+            let counter = metrics::counter!(
+                REQUESTS_TOTAL,
+                "outcome" => event.outcome.as_str(),
+                "reason" => event.reason_code().unwrap_or("none"),
+                "profile" => Arc::clone(&event.profile),
+            );
+            self.requests
+                .write()
+                .unwrap_or_else(PoisonError::into_inner)
+                .insert(key, counter.clone());
+            counter
+        });
+        counter.increment(1);
+        let slot = match event.outcome {
+            Outcome::Verified => 0,
+            Outcome::Rejected => 1,
+            Outcome::Duplicate => 2,
+        };
+        self.latency[slot]
+            .get_or_init(
+                || metrics::histogram!(VERIFY_SECONDS, "outcome" => event.outcome.as_str()),
+            )
+            .record(event.latency.as_secs_f64());
+    }
 }

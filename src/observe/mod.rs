@@ -16,7 +16,7 @@
 //!
 //! let stats = Arc::new(Stats::new());
 //! let verifier = Verifier::new(Profile::webhook_hex(), Secret::new("my-shared-secret").unwrap());
-//! let layer = VerifyWebhookLayer::new(verifier).with_observer((Audit, Arc::clone(&stats)));
+//! let layer = VerifyWebhookLayer::new(verifier).with_observer((Audit::new(), Arc::clone(&stats)));
 //! // GET /metrics can answer `stats.snapshot().to_json()`.
 //! assert_eq!(stats.snapshot().total_requests, 0);
 //! # }

@@ -19,7 +19,7 @@
 //! // SIEM_ENDPOINT or SIEM_WEBHOOK_URL; nothing to forward when neither is set.
 //! if let Some(config) = SiemConfig::from_env()? {
 //!     let siem = SiemForwarder::start(config)?;
-//!     let observer = (Audit, siem.clone()); // give it to `with_observer`
+//!     let observer = (Audit::new(), siem.clone()); // give it to `with_observer`
 //!     // … serve …
 //!     let report = siem.shutdown(Duration::from_secs(5)).await;
 //!     println!("{} events sent, {} dropped", report.sent, report.dropped());
