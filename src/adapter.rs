@@ -31,6 +31,18 @@ impl fmt::Debug for SharedObserver {
     }
 }
 
+/// What an adapter decided on a request.
+#[derive(Clone, Copy)]
+pub(crate) enum Decision<'a> {
+    /// The handler runs.
+    Verified(&'a Verified),
+    /// A verified repeat, acknowledged without running the handler.
+    #[cfg(feature = "replay")]
+    Duplicate(&'a Verified),
+    /// Refused, after verification when the replay guard refused it.
+    Rejected(ErrorKind, Option<&'a Verified>),
+}
+
 /// What an adapter knows of a request before deciding on it.
 pub(crate) struct RequestFacts {
     pub(crate) started: Instant,
@@ -86,16 +98,14 @@ impl Settings {
         Ok(())
     }
 
-    /// Reports the decision on one request: `reason` for a refusal, and what
-    /// verified, if anything did.
-    pub(crate) fn report(
-        &self,
-        facts: &RequestFacts,
-        path: &str,
-        outcome: Outcome,
-        reason: Option<ErrorKind>,
-        verified: Option<&Verified>,
-    ) {
+    /// Reports the decision on one request.
+    pub(crate) fn report(&self, facts: &RequestFacts, path: &str, decision: Decision<'_>) {
+        let (outcome, reason, verified) = match decision {
+            Decision::Verified(verified) => (Outcome::Verified, None, Some(verified)),
+            #[cfg(feature = "replay")]
+            Decision::Duplicate(verified) => (Outcome::Duplicate, None, Some(verified)),
+            Decision::Rejected(kind, verified) => (Outcome::Rejected, Some(kind), verified),
+        };
         let profile = match verified {
             Some(verified) => Arc::clone(&verified.profile),
             None => Arc::clone(self.verifier.profile().shared_name()),

@@ -13,8 +13,7 @@ use actix_web::{HttpMessage, HttpResponse};
 
 use super::body::read_limited;
 use super::extract::rejection_response;
-use crate::adapter::{RequestFacts, Settings};
-use crate::observe::Outcome;
+use crate::adapter::{Decision, RequestFacts, Settings};
 use crate::{CorrelationId, ErrorKind, Rejection, Verified, Verifier};
 
 type RejectionFn = Arc<dyn Fn(&Rejection) -> HttpResponse + Send + Sync>;
@@ -26,7 +25,7 @@ type RejectionFn = Arc<dyn Fn(&Rejection) -> HttpResponse + Send + Sync>;
 /// never actix's implicit payload default), no read timeout, only `POST`,
 /// refusals answered with their status and `{"error": …, "reason": …}`.
 /// On success the handler sees the exact verified bytes as its payload and
-/// [`Verified`](crate::Verified), [`RequestId`] and, when sent,
+/// [`Verified`](crate::Verified), [`RequestId`](crate::RequestId) and, when sent,
 /// [`CorrelationId`] in the request extensions.
 #[derive(Clone)]
 #[must_use]
@@ -157,13 +156,7 @@ where
                 request.peer_addr(),
             );
             let refuse = |request: ServiceRequest, kind: ErrorKind, verified: Option<&Verified>| {
-                settings.report(
-                    &facts,
-                    request.path(),
-                    Outcome::Rejected,
-                    Some(kind),
-                    verified,
-                );
+                settings.report(&facts, request.path(), Decision::Rejected(kind, verified));
                 let rejection = Rejection::new(kind);
                 let response = match &config.rejection {
                     Some(respond) => respond(&rejection),
@@ -203,14 +196,7 @@ where
                     match decision {
                         ReplayDecision::Proceed(nonce) => Some((guard, nonce)),
                         ReplayDecision::Acknowledge => {
-                            let path = request.path();
-                            settings.report(
-                                &facts,
-                                path,
-                                Outcome::Duplicate,
-                                None,
-                                Some(&verified),
-                            );
+                            settings.report(&facts, request.path(), Decision::Duplicate(&verified));
                             let response = HttpResponse::Ok()
                                 .content_type("application/json")
                                 .body(crate::replay::DUPLICATE_BODY);
@@ -222,13 +208,7 @@ where
                     }
                 }
             };
-            settings.report(
-                &facts,
-                request.path(),
-                Outcome::Verified,
-                None,
-                Some(&verified),
-            );
+            settings.report(&facts, request.path(), Decision::Verified(&verified));
             {
                 let mut extensions = request.extensions_mut();
                 extensions.insert(verified);

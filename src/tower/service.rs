@@ -12,8 +12,7 @@ use tower_service::Service;
 
 use super::body::read_limited;
 use super::{RejectionResponse, ResponseFuture};
-use crate::adapter::{RequestFacts, Settings};
-use crate::observe::Outcome;
+use crate::adapter::{Decision, RequestFacts, Settings};
 use crate::{CorrelationId, ErrorKind, Rejection, Verified};
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
@@ -82,13 +81,7 @@ where
             );
             parts.extensions.insert(facts.request_id);
             let refuse = |kind: ErrorKind, verified: Option<&Verified>| {
-                settings.report(
-                    &facts,
-                    parts.uri.path(),
-                    Outcome::Rejected,
-                    Some(kind),
-                    verified,
-                );
+                settings.report(&facts, parts.uri.path(), Decision::Rejected(kind, verified));
                 let response = shared.rejection.response(&Rejection::new(kind));
                 Ok(response.map(Either::Right))
             };
@@ -122,13 +115,10 @@ where
                     {
                         ReplayDecision::Proceed(nonce) => Some((guard, nonce)),
                         ReplayDecision::Acknowledge => {
-                            let path = parts.uri.path();
                             settings.report(
                                 &facts,
-                                path,
-                                Outcome::Duplicate,
-                                None,
-                                Some(&verified),
+                                parts.uri.path(),
+                                Decision::Duplicate(&verified),
                             );
                             return Ok(super::response::duplicate_response().map(Either::Right));
                         }
@@ -136,13 +126,7 @@ where
                     }
                 }
             };
-            settings.report(
-                &facts,
-                parts.uri.path(),
-                Outcome::Verified,
-                None,
-                Some(&verified),
-            );
+            settings.report(&facts, parts.uri.path(), Decision::Verified(&verified));
             parts.extensions.insert(verified);
             if let Some(correlation) = facts.correlation {
                 parts.extensions.insert(correlation);
