@@ -20,14 +20,16 @@
 //!
 //! Each request is logged as one JSON audit line on stdout (target
 //! `cognigy_webhook::audit`). `GET /metrics` answers the statistics as JSON
-//! (seed 002's shape), `GET /metrics/prometheus` the Prometheus text.
+//! (seed 002's shape), `GET /metrics/prometheus` the Prometheus text, and
+//! `GET /api/v1/security/test?signature=…&timestamp=…` seed 000's
+//! configuration self-test.
 //!
 //! actix-web stops gracefully on SIGINT and SIGTERM.
 
 use std::process::ExitCode;
 
 use actix_web::{App, HttpResponse, HttpServer, web};
-use cognigy_webhook::actix::VerifyWebhook;
+use cognigy_webhook::actix::{VerifyWebhook, self_test_service};
 use cognigy_webhook::observe::Stats;
 use cognigy_webhook::replay::guard_from_env;
 use cognigy_webhook::{Config, CorrelationId, RequestId, Verified};
@@ -55,6 +57,7 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
 
     let observability = Observability::from_env()?;
     let (guard, store) = guard_from_env().await?;
+    let self_test_verifier = verifier.clone();
     let middleware = VerifyWebhook::new(verifier)
         .with_replay_guard(guard)?
         .with_observer(observability.observer());
@@ -72,6 +75,7 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
                     .wrap(middleware.clone())
                     .route(web::post().to(receive)),
             )
+            .service(self_test_service(self_test_verifier.clone()))
             .route("/metrics", web::get().to(stats_json))
             .route("/metrics/prometheus", web::get().to(prometheus_text))
     })

@@ -21,7 +21,9 @@
 //!
 //! Each request is logged as one JSON audit line on stdout (target
 //! `cognigy_webhook::audit`). `GET /metrics` answers the statistics as JSON
-//! (seed 002's shape), `GET /metrics/prometheus` the Prometheus text.
+//! (seed 002's shape), `GET /metrics/prometheus` the Prometheus text, and
+//! `GET /api/v1/security/test?signature=…&timestamp=…` seed 000's
+//! configuration self-test.
 //!
 //! A verified delivery is answered `200 {"status":"processed","request_id":…}`;
 //! a refused one with its status and `{"error":…,"reason":…}`. SIGINT or
@@ -32,10 +34,11 @@ use std::process::ExitCode;
 use axum::http::header::CONTENT_TYPE;
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use cognigy_webhook::axum::self_test_route;
 use cognigy_webhook::observe::Stats;
 use cognigy_webhook::replay::guard_from_env;
 use cognigy_webhook::tower::VerifyWebhookLayer;
-use cognigy_webhook::{Config, CorrelationId, RequestId, Verified};
+use cognigy_webhook::{Config, CorrelationId, RequestId, SELF_TEST_PATH, Verified};
 
 #[path = "shared/observability.rs"]
 mod observability;
@@ -60,6 +63,7 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
 
     let observability = Observability::from_env()?;
     let (guard, store) = guard_from_env().await?;
+    let self_test = self_test_route(verifier.clone());
     let layer = VerifyWebhookLayer::new(verifier)
         .with_replay_guard(guard)?
         .with_observer(observability.observer());
@@ -70,6 +74,7 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
     let app = Router::new()
         .route(&path, post(receive))
         .route_layer(layer)
+        .route(SELF_TEST_PATH, self_test)
         .route("/metrics", get(move || async move { stats_json(&stats) }))
         .route(
             "/metrics/prometheus",

@@ -13,6 +13,7 @@ mod headers;
 mod profile;
 mod rejection;
 mod secret;
+mod self_test;
 mod signature;
 mod signer;
 #[cfg(any(feature = "axum", feature = "actix"))]
@@ -53,6 +54,7 @@ pub use profile::{
 };
 pub use rejection::Rejection;
 pub use secret::Secret;
+pub use self_test::{SELF_TEST_BODY, SELF_TEST_PATH, SelfTest};
 pub use signature::{MAX_SIGNATURES, Signatures};
 pub use signer::{SignedHeaders, Signer};
 pub use timestamp::{MAX_TIMESTAMP_LEN, TimestampFormat};

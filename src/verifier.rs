@@ -188,6 +188,29 @@ impl Verifier {
     }
 }
 
+impl Verifier {
+    /// Whether `signature`, in the first profile's encoding and prefix, is
+    /// the HMAC of `body` alone under any active secret (compared in
+    /// constant time); `None` when that profile has no HMAC signature.
+    pub(crate) fn signs_body(&self, signature: &[u8], body: &[u8]) -> Option<bool> {
+        let lane = &self.inner.lanes[0];
+        match (&lane.profile.scheme, &lane.keys) {
+            (
+                Scheme::Hmac {
+                    encoding, prefix, ..
+                },
+                Keys::Hmac(keys),
+            ) => Some(
+                Signatures::decode(signature.trim_ascii(), *encoding, prefix)
+                    .ok()
+                    .and_then(|signatures| match_hmac(keys, &signatures, None, body))
+                    .is_some(),
+            ),
+            _ => None,
+        }
+    }
+}
+
 impl Lane {
     fn verify<'h>(
         &self,

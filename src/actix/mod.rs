@@ -29,6 +29,8 @@ mod body;
 mod extract;
 mod headers;
 mod middleware;
+mod self_test;
 
 pub use extract::VerifiedJson;
 pub use middleware::{VerifyWebhook, VerifyWebhookMiddleware};
+pub use self_test::self_test_service;

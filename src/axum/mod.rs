@@ -12,10 +12,14 @@
 //!   [`Verifier`](crate::Verifier) from the router state (`FromRef`),
 //!   reading the body within axum's `DefaultBodyLimit`.
 //!
+//! - [`self_test_route`] serves seed 000's configuration self-test.
+//!
 //! Every rejection is a [`Rejection`](crate::Rejection), which answers its
 //! status with the JSON body `{"error": …, "reason": …}`.
 
 mod extract;
 mod json;
+mod self_test;
 
 pub use json::VerifiedJson;
+pub use self_test::self_test_route;

@@ -28,7 +28,7 @@
 mod body;
 mod future;
 mod layer;
-mod response;
+pub(crate) mod response;
 mod service;
 
 pub use future::ResponseFuture;

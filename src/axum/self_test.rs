@@ -1,0 +1,35 @@
+//! The configuration self-test as an axum route.
+
+use axum::routing::{MethodRouter, get};
+use http::Uri;
+
+use crate::tower::response::self_test_response;
+use crate::{SelfTest, Verifier};
+
+/// `GET` [`SELF_TEST_PATH`](crate::SELF_TEST_PATH)`?signature=…&timestamp=…`:
+/// checks the signature against the HMAC of
+/// [`SELF_TEST_BODY`](crate::SELF_TEST_BODY) and answers 200
+/// `{"status", "signature_match", "secret_configured", "expected_format"}`
+/// (see [`SelfTest`]); 400 when a parameter is missing. Mount it where only
+/// administrators can reach it, or not at all in production: it tells anyone
+/// who can call it whether a guessed signature is right.
+///
+/// ```
+/// use axum::Router;
+/// use cognigy_webhook::axum::self_test_route;
+/// use cognigy_webhook::{Profile, SELF_TEST_PATH, Secret, Verifier};
+///
+/// # fn app() -> Result<Router, cognigy_webhook::ConfigError> {
+/// let verifier = Verifier::new(Profile::webhook_hex(), Secret::new("my-shared-secret")?);
+/// let app: Router = Router::new().route(SELF_TEST_PATH, self_test_route(verifier));
+/// # Ok(app) }
+/// ```
+pub fn self_test_route<S>(verifier: Verifier) -> MethodRouter<S>
+where
+    S: Clone + Send + Sync + 'static,
+{
+    get(move |uri: Uri| {
+        let answer = self_test_response(SelfTest::from_query(&verifier, uri.query()));
+        async move { answer }
+    })
+}

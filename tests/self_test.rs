@@ -1,0 +1,122 @@
+//! The configuration self-test of seed 000 on real axum and actix-web
+//! servers on 127.0.0.1: the same answers from both.
+#![cfg(all(feature = "axum", feature = "actix"))]
+
+use std::net::SocketAddr;
+
+use cognigy_webhook::{Profile, SELF_TEST_BODY, SELF_TEST_PATH, Secret, Verifier};
+use hmac::{Hmac, KeyInit, Mac};
+use serde_json::{Value, json};
+
+const SECRET: &str = "self-test-secret";
+
+fn verifier() -> Verifier {
+    Verifier::builder(Profile::sha256_prefixed())
+        .secrets([
+            Secret::new("retired").unwrap(),
+            Secret::new(SECRET).unwrap(),
+        ])
+        .build()
+        .unwrap()
+}
+
+/// The HMAC of the fixed body, computed here with `hmac` directly.
+fn signature(secret: &str) -> String {
+    let mut mac = Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes()).unwrap();
+    mac.update(SELF_TEST_BODY);
+    format!("sha256%3D{}", hex::encode(mac.finalize().into_bytes()))
+}
+
+async fn axum_server() -> SocketAddr {
+    let app = axum::Router::new().route(
+        SELF_TEST_PATH,
+        cognigy_webhook::axum::self_test_route(verifier()),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    addr
+}
+
+fn actix_server() -> SocketAddr {
+    use actix_web::{App, HttpServer};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    std::thread::spawn(move || {
+        actix_web::rt::System::new().block_on(async move {
+            HttpServer::new(|| {
+                App::new().service(cognigy_webhook::actix::self_test_service(verifier()))
+            })
+            .workers(1)
+            .disable_signals()
+            .listen(listener)
+            .unwrap()
+            .run()
+            .await
+            .unwrap();
+        })
+    });
+    addr
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn both_adapters_answer_the_self_test_alike() {
+    let client = reqwest::Client::new();
+    let valid = json!({"status": "valid", "signature_match": true, "secret_configured": true, "expected_format": "prefix + hex-encoded-hmac-sha256"});
+    let invalid = json!({"status": "invalid", "signature_match": false, "secret_configured": true, "expected_format": "prefix + hex-encoded-hmac-sha256"});
+    let cases: Vec<(&str, String, u16, Value)> = vec![
+        (
+            "GET",
+            format!("signature={}&timestamp=1700000000000", signature(SECRET)),
+            200,
+            valid,
+        ),
+        (
+            "GET",
+            format!("signature={}&timestamp=x", signature("wrong")),
+            200,
+            invalid.clone(),
+        ),
+        ("GET", "signature=zz&timestamp=1".into(), 200, invalid),
+        ("GET", "timestamp=1".into(), 400, json!("missing_signature")),
+        (
+            "GET",
+            format!("signature={}", signature(SECRET)),
+            400,
+            json!("missing_timestamp"),
+        ),
+        (
+            "POST",
+            format!("signature={}&timestamp=1", signature(SECRET)),
+            405,
+            Value::Null,
+        ),
+    ];
+    let servers = [("axum", axum_server().await), ("actix", actix_server())];
+    for (method, query, status, expected) in &cases {
+        for (name, addr) in servers {
+            let url = format!("http://{addr}{SELF_TEST_PATH}?{query}");
+            let response = client
+                .request(method.parse().unwrap(), url)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(
+                response.status().as_u16(),
+                *status,
+                "{name} {method} ?{query}"
+            );
+            let bytes = response.bytes().await.unwrap();
+            let body: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+            match (status, expected) {
+                (200, expected) => assert_eq!(&body, expected, "{name} ?{query}"),
+                (400, reason) => assert_eq!(&body["reason"], reason, "{name} ?{query}"),
+                _ => {}
+            }
+            assert!(
+                !body.to_string().contains(&signature(SECRET)[9..]),
+                "never echoes the signature"
+            );
+        }
+    }
+}
