@@ -1,0 +1,93 @@
+//! `diagnose`: every profile against every secret.
+
+use std::path::PathBuf;
+use std::time::{Duration, SystemTime};
+
+use clap::Args;
+use cognigy_webhook::{FixedClock, Profile, Verifier};
+
+use crate::input::{self, header, instant, unix_ms};
+use crate::output::say;
+use crate::verify::{Delivery, describe};
+use crate::{Failure, SecretArgs};
+
+#[derive(Debug, Args)]
+pub(crate) struct DiagnoseArgs {
+    #[command(flatten)]
+    secrets: SecretArgs,
+    /// A received header, `Name: value` (repeat for each).
+    #[arg(long = "header", short = 'H', value_name = "NAME: VALUE", value_parser = header)]
+    headers: Vec<(String, String)>,
+    /// The body file exactly as received, or `-` for standard input.
+    #[arg(long)]
+    body: PathBuf,
+    /// The instant to diagnose at: `now`, RFC 3339 or a Unix time.
+    #[arg(long, default_value = "now", value_parser = instant)]
+    now: SystemTime,
+}
+
+/// Wide enough for any clock: used to read the drift of a timestamp that
+/// is out of the profile's window.
+const ANY_DRIFT: Duration = Duration::from_secs(100 * 365 * 24 * 3600);
+
+pub(crate) fn run(args: DiagnoseArgs) -> Result<(), Failure> {
+    let raw = input::secrets(&args.secrets)?;
+    let delivery = Delivery {
+        headers: args.headers,
+        body: input::body(&args.body)?,
+        tolerance: None,
+        now: args.now,
+    };
+    say!("now: {} ms since the Unix epoch", unix_ms(delivery.now));
+    let mut matches = 0;
+    for profile in Profile::presets() {
+        for (index, secret) in raw.iter().enumerate() {
+            let secrets = [secret.secret()?];
+            let line = match delivery.verify(&profile, &secrets, &delivery.body) {
+                Ok(verified) => {
+                    matches += 1;
+                    format!("MATCH  {}", describe(&verified))
+                }
+                Err(error) => {
+                    let mut line = format!("no     {} ({})", error.reason(), secret.source);
+                    if let Some(drift) = drift(&profile, &secrets, &delivery) {
+                        let (amount, side) = (
+                            drift.unsigned_abs(),
+                            if drift >= 0 { "behind" } else { "ahead of" },
+                        );
+                        line.push_str(&format!(
+                            "; the signature matches, but the timestamp is {amount} ms {side} this clock"
+                        ));
+                    }
+                    line
+                }
+            };
+            say!("{:<18} secret #{index}: {line}", profile.name());
+        }
+    }
+    if matches == 0 {
+        say!("no profile and secret match");
+        return Err(Failure::Refused);
+    }
+    Ok(())
+}
+
+/// The drift of a delivery whose signature verifies but whose timestamp is
+/// out of the profile's window.
+fn drift(
+    profile: &Profile,
+    secrets: &[cognigy_webhook::Secret],
+    delivery: &Delivery,
+) -> Option<i64> {
+    profile.timestamp_header()?;
+    let verifier = Verifier::builder(profile.clone())
+        .secrets(secrets.iter().cloned())
+        .tolerance(ANY_DRIFT)
+        .clock(FixedClock::new(delivery.now))
+        .build()
+        .ok()?;
+    verifier
+        .verify(&delivery.headers, &delivery.body)
+        .ok()?
+        .drift_ms()
+}

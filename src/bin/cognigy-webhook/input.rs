@@ -1,0 +1,162 @@
+//! Reading what the subcommands are given: bodies, headers, secrets,
+//! instants and durations.
+
+use std::io::Read;
+use std::path::Path;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use cognigy_webhook::{Secret, TimestampFormat};
+
+use crate::{Failure, SecretArgs};
+
+/// A secret as read, before it becomes a [`Secret`]: kept so that hints can
+/// talk about its whitespace. Its `Debug` prints nothing of it.
+pub(crate) struct RawSecret {
+    /// Where it came from, for messages.
+    pub(crate) source: String,
+    pub(crate) value: zeroize::Zeroizing<String>,
+}
+
+impl std::fmt::Debug for RawSecret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "RawSecret({}, ..)", self.source)
+    }
+}
+
+impl RawSecret {
+    /// The secret exactly as read (less one trailing line ending).
+    pub(crate) fn secret(&self) -> Result<Secret, Failure> {
+        Secret::new(self.value.as_bytes())
+            .map_err(|error| Failure::Usage(format!("{}: {error}", self.source)))
+    }
+
+    /// The secret without surrounding whitespace, if that differs.
+    pub(crate) fn trimmed(&self) -> Option<Secret> {
+        let trimmed = self.value.trim();
+        (trimmed != self.value.as_str() && !trimmed.is_empty())
+            .then(|| Secret::new(trimmed).ok())
+            .flatten()
+    }
+}
+
+/// Every secret named by `--secret-env` and `--secret-file`, in that order.
+pub(crate) fn secrets(args: &SecretArgs) -> Result<Vec<RawSecret>, Failure> {
+    let mut secrets = Vec::new();
+    for var in &args.env {
+        let value = std::env::var(var)
+            .map_err(|error| Failure::Usage(format!("environment variable {var}: {error}")))?;
+        secrets.push(RawSecret {
+            source: format!("environment variable {var}"),
+            value: zeroize::Zeroizing::new(drop_line_ending(value)),
+        });
+    }
+    for path in &args.file {
+        let value = std::fs::read_to_string(path)
+            .map_err(|error| Failure::Usage(format!("secret file {}: {error}", path.display())))?;
+        secrets.push(RawSecret {
+            source: format!("secret file {}", path.display()),
+            value: zeroize::Zeroizing::new(drop_line_ending(value)),
+        });
+    }
+    if secrets.is_empty() {
+        return Err(Failure::Usage(
+            "no secret: pass --secret-env VAR or --secret-file PATH (never the secret itself)"
+                .into(),
+        ));
+    }
+    for secret in &secrets {
+        if secret.value.is_empty() {
+            return Err(Failure::Usage(format!("{} is empty", secret.source)));
+        }
+    }
+    Ok(secrets)
+}
+
+/// Drops one trailing `\n` or `\r\n`, as `Secret::from_env_value` does.
+fn drop_line_ending(mut value: String) -> String {
+    if value.ends_with('\n') {
+        value.pop();
+        if value.ends_with('\r') {
+            value.pop();
+        }
+    }
+    value
+}
+
+/// The body from a file, or standard input for `-`, byte for byte.
+pub(crate) fn body(path: &Path) -> Result<Vec<u8>, Failure> {
+    if path == Path::new("-") {
+        let mut body = Vec::new();
+        std::io::stdin()
+            .read_to_end(&mut body)
+            .map_err(|error| Failure::Usage(format!("standard input: {error}")))?;
+        return Ok(body);
+    }
+    std::fs::read(path)
+        .map_err(|error| Failure::Usage(format!("body file {}: {error}", path.display())))
+}
+
+/// `Name: value` → (name, value without surrounding whitespace).
+pub(crate) fn header(text: &str) -> Result<(String, String), String> {
+    let (name, value) = text
+        .split_once(':')
+        .ok_or_else(|| format!("{text:?} is not a `Name: value` header"))?;
+    let name = name.trim();
+    if name.is_empty() || !name.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err(format!("{name:?} is not a header name"));
+    }
+    Ok((name.to_owned(), value.trim().to_owned()))
+}
+
+/// An instant: `now`, RFC 3339, or Unix time in seconds (up to 11 digits,
+/// fraction allowed) or milliseconds (12 digits or more).
+pub(crate) fn instant(text: &str) -> Result<SystemTime, String> {
+    let text = text.trim();
+    if text == "now" {
+        return Ok(SystemTime::now());
+    }
+    let digits = text.split('.').next().unwrap_or("");
+    let format = if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
+        if digits.len() >= 12 {
+            TimestampFormat::UnixMillis
+        } else {
+            TimestampFormat::UnixSeconds
+        }
+    } else {
+        TimestampFormat::Rfc3339
+    };
+    format
+        .parse(text.as_bytes())
+        .map_err(|_| format!("{text:?} is not `now`, RFC 3339 or a Unix time"))
+}
+
+/// A duration: a number with `ms`, `s`, `m` or `h` (seconds without a unit).
+pub(crate) fn duration(text: &str) -> Result<Duration, String> {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let number: u64 = number
+        .parse()
+        .map_err(|_| format!("{text:?} is not a duration such as 300ms, 30s, 5m or 1h"))?;
+    let scale = match unit {
+        "ms" => 1,
+        "" | "s" => 1_000,
+        "m" => 60_000,
+        "h" => 3_600_000,
+        _ => return Err(format!("{text:?}: the unit must be ms, s, m or h")),
+    };
+    number
+        .checked_mul(scale)
+        .map(Duration::from_millis)
+        .ok_or_else(|| format!("{text:?} is too long"))
+}
+
+/// Milliseconds since the Unix epoch, for messages.
+pub(crate) fn unix_ms(at: SystemTime) -> i128 {
+    match at.duration_since(UNIX_EPOCH) {
+        Ok(after) => after.as_millis() as i128,
+        Err(before) => -(before.duration().as_millis() as i128),
+    }
+}

@@ -1,0 +1,212 @@
+//! `send`: sign and POST, once or as a small load test.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use clap::Args;
+use cognigy_webhook::{Profile, Signer};
+
+use crate::input::{self, header};
+use crate::output::say;
+use crate::{Failure, SecretArgs};
+
+#[derive(Debug, Args)]
+pub(crate) struct SendArgs {
+    /// Where to POST.
+    #[arg(long)]
+    url: reqwest::Url,
+    /// The wire profile.
+    #[arg(long)]
+    profile: Profile,
+    #[command(flatten)]
+    secrets: SecretArgs,
+    /// The body file, or `-` for standard input.
+    #[arg(long)]
+    body: PathBuf,
+    /// An extra header, `Name: value` (repeat for each).
+    #[arg(long = "header", short = 'H', value_name = "NAME: VALUE", value_parser = header)]
+    headers: Vec<(String, String)>,
+    /// Send this many deliveries (each signed afresh) and print a latency
+    /// summary instead of the answer.
+    #[arg(long)]
+    count: Option<u64>,
+    /// How many deliveries are in flight at once, with --count.
+    #[arg(long, default_value_t = 1, requires = "count")]
+    concurrency: u64,
+    /// Give up on a request after this long, such as 10s.
+    #[arg(long, default_value = "30s", value_parser = input::duration)]
+    timeout: Duration,
+}
+
+/// What is needed to send one delivery.
+struct Sender {
+    client: reqwest::Client,
+    url: reqwest::Url,
+    signer: Signer,
+    body: Vec<u8>,
+    headers: Vec<(String, String)>,
+}
+
+impl Sender {
+    /// Signs the body now and POSTs it: the status and body, or the error.
+    async fn send(&self) -> Result<(u16, Vec<u8>), String> {
+        let mut request = self
+            .client
+            .post(self.url.clone())
+            .header("content-type", "application/json")
+            .body(self.body.clone());
+        for (name, value) in self.signer.sign_now(&self.body).iter() {
+            request = request.header(name, value);
+        }
+        for (name, value) in &self.headers {
+            request = request.header(name.as_str(), value.as_str());
+        }
+        let response = request.send().await.map_err(|error| kind_of(&error))?;
+        let status = response.status().as_u16();
+        let body = response.bytes().await.map_err(|error| kind_of(&error))?;
+        Ok((status, body.to_vec()))
+    }
+}
+
+/// A short name for a transport error, for the summary.
+fn kind_of(error: &reqwest::Error) -> String {
+    if error.is_timeout() {
+        "timeout".into()
+    } else if error.is_connect() {
+        "connection failed".into()
+    } else {
+        "transport error".into()
+    }
+}
+
+pub(crate) fn run(args: SendArgs) -> Result<(), Failure> {
+    let secrets = input::secrets(&args.secrets)?;
+    if secrets.len() > 1 {
+        return Err(Failure::Usage("send takes exactly one secret".into()));
+    }
+    if args.concurrency == 0 || args.count == Some(0) {
+        return Err(Failure::Usage(
+            "--count and --concurrency must be at least 1".into(),
+        ));
+    }
+    let client = reqwest::Client::builder()
+        .timeout(args.timeout)
+        .build()
+        .map_err(|error| Failure::Usage(format!("HTTP client: {error}")))?;
+    let sender = Arc::new(Sender {
+        client,
+        url: args.url,
+        signer: Signer::new(args.profile, secrets[0].secret()?),
+        body: input::body(&args.body)?,
+        headers: args.headers,
+    });
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|error| Failure::Usage(format!("runtime: {error}")))?;
+    match args.count {
+        None => runtime.block_on(send_once(&sender)),
+        Some(count) => runtime.block_on(load(sender, count, args.concurrency)),
+    }
+}
+
+async fn send_once(sender: &Sender) -> Result<(), Failure> {
+    match sender.send().await {
+        Ok((status, body)) => {
+            say!("HTTP {status}");
+            say!("{}", String::from_utf8_lossy(&body));
+            if (200..300).contains(&status) {
+                Ok(())
+            } else {
+                Err(Failure::Refused)
+            }
+        }
+        Err(error) => {
+            eprintln!("error: {error} sending to {}", sender.url);
+            Err(Failure::Refused)
+        }
+    }
+}
+
+/// Sends `count` deliveries, `concurrency` at a time, and prints a summary.
+async fn load(sender: Arc<Sender>, count: u64, concurrency: u64) -> Result<(), Failure> {
+    let progress = indicatif::ProgressBar::new(count);
+    let next = Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let started = Instant::now();
+    let workers: Vec<_> = (0..concurrency.min(count))
+        .map(|_| {
+            let (sender, next, progress) = (sender.clone(), next.clone(), progress.clone());
+            tokio::spawn(async move {
+                let mut results = Vec::new();
+                while next.fetch_add(1, std::sync::atomic::Ordering::Relaxed) < count {
+                    let sent = Instant::now();
+                    let outcome = sender.send().await.map(|(status, _)| status);
+                    results.push((sent.elapsed(), outcome));
+                    progress.inc(1);
+                }
+                results
+            })
+        })
+        .collect();
+    let mut results = Vec::new();
+    for worker in workers {
+        results.extend(
+            worker
+                .await
+                .map_err(|error| Failure::Usage(error.to_string()))?,
+        );
+    }
+    progress.finish_and_clear();
+    let elapsed = started.elapsed();
+    let mut latencies: Vec<Duration> = results.iter().map(|(latency, _)| *latency).collect();
+    latencies.sort();
+    let mut outcomes: BTreeMap<String, u64> = BTreeMap::new();
+    for (_, outcome) in &results {
+        let key = match outcome {
+            Ok(status) => status.to_string(),
+            Err(error) => error.clone(),
+        };
+        *outcomes.entry(key).or_default() += 1;
+    }
+    say!(
+        "sent {} deliveries in {:.2} s ({:.0}/s), concurrency {concurrency}",
+        results.len(),
+        elapsed.as_secs_f64(),
+        results.len() as f64 / elapsed.as_secs_f64().max(1e-9)
+    );
+    say!(
+        "latency: p50 {} p90 {} p99 {} max {}",
+        millis(percentile(&latencies, 50)),
+        millis(percentile(&latencies, 90)),
+        millis(percentile(&latencies, 99)),
+        millis(latencies.last().copied().unwrap_or_default()),
+    );
+    let summary: Vec<String> = outcomes
+        .iter()
+        .map(|(key, n)| format!("{key} × {n}"))
+        .collect();
+    say!("answers: {}", summary.join(", "));
+    let all_ok = results
+        .iter()
+        .all(|(_, outcome)| matches!(outcome, Ok(status) if (200..300).contains(status)));
+    if all_ok {
+        Ok(())
+    } else {
+        Err(Failure::Refused)
+    }
+}
+
+/// The nearest-rank percentile of sorted latencies.
+fn percentile(sorted: &[Duration], percent: usize) -> Duration {
+    if sorted.is_empty() {
+        return Duration::ZERO;
+    }
+    let rank = (sorted.len() * percent).div_ceil(100).max(1);
+    sorted[rank - 1]
+}
+
+fn millis(duration: Duration) -> String {
+    format!("{:.2} ms", duration.as_secs_f64() * 1000.0)
+}

@@ -1,0 +1,40 @@
+//! `sign`: the headers for a body.
+
+use std::path::PathBuf;
+
+use clap::Args;
+use cognigy_webhook::{Profile, Signer};
+
+use crate::input::{self, instant};
+use crate::output::say;
+use crate::{Failure, SecretArgs};
+
+#[derive(Debug, Args)]
+pub(crate) struct SignArgs {
+    /// The wire profile (webhook-hex, sha256-prefixed, timestamp-newline,
+    /// hex-millis, basic-auth, api-key).
+    #[arg(long)]
+    profile: Profile,
+    #[command(flatten)]
+    secrets: SecretArgs,
+    /// `now`, or the timestamp to sign with: RFC 3339 or Unix seconds or
+    /// milliseconds (written in the profile's own format).
+    #[arg(long, default_value = "now", value_parser = instant)]
+    timestamp: std::time::SystemTime,
+    /// The body file, or `-` for standard input.
+    #[arg(long, default_value = "-")]
+    body: PathBuf,
+}
+
+pub(crate) fn run(args: SignArgs) -> Result<(), Failure> {
+    let secrets = input::secrets(&args.secrets)?;
+    if secrets.len() > 1 {
+        return Err(Failure::Usage("sign takes exactly one secret".into()));
+    }
+    let body = input::body(&args.body)?;
+    let signer = Signer::new(args.profile, secrets[0].secret()?);
+    for (name, value) in signer.sign(&body, args.timestamp).iter() {
+        say!("{name}: {value}");
+    }
+    Ok(())
+}
