@@ -8,7 +8,7 @@ use cognigy_webhook::{FixedClock, Profile, Verifier};
 
 use crate::input::{self, header, instant, unix_ms};
 use crate::output::say;
-use crate::verify::{Delivery, describe};
+use crate::verify::Delivery;
 use crate::{Failure, SecretArgs};
 
 #[derive(Debug, Args)]
@@ -46,7 +46,10 @@ pub(crate) fn run(args: DiagnoseArgs) -> Result<(), Failure> {
             let line = match delivery.verify(&profile, &secrets, &delivery.body) {
                 Ok(verified) => {
                     matches += 1;
-                    format!("MATCH  {}", describe(&verified))
+                    let drift = verified
+                        .drift_ms()
+                        .map_or("none".to_owned(), |ms| format!("{ms:+} ms"));
+                    format!("MATCH  drift={drift}")
                 }
                 Err(error) => {
                     let mut line = format!("no     {} ({})", error.reason(), secret.source);
