@@ -146,7 +146,16 @@ fn refusals_exit_1_with_the_reason_and_a_hint() {
         sign("timestamp-newline", compact)[0].clone(),
         format!("X-Cognigy-Timestamp: {NOW_MS}"),
     ];
-    let cases: Vec<(&str, &[&str], Vec<String>, &[u8], &str, &str)> = vec![
+    // Profile, secret variables, headers, body, reason, hint.
+    type Case<'a> = (
+        &'a str,
+        &'a [&'a str],
+        Vec<String>,
+        &'a [u8],
+        &'a str,
+        &'a str,
+    );
+    let cases: Vec<Case> = vec![
         (
             "sha256-prefixed",
             &["SECRET_A"],
