@@ -290,6 +290,10 @@ pub enum ConfigError {
     /// runtime.
     #[error("{0} must be started inside a Tokio runtime")]
     NoRuntime(&'static str),
+    /// The decryption key is not a usable PKCS#8 RSA private key. The text
+    /// says why (never anything of the key itself).
+    #[error("invalid decryption private key: {0}")]
+    InvalidPrivateKey(&'static str),
     /// The HTTP client could not be set up (for example, no TLS roots).
     #[error("the HTTP client could not be set up: {0}")]
     HttpClient(String),

@@ -40,6 +40,10 @@ pub mod replay;
 
 pub mod observe;
 
+#[cfg(feature = "decrypt")]
+#[cfg_attr(docsrs, doc(cfg(feature = "decrypt")))]
+pub mod decrypt;
+
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use config::{
     API_KEY_HEADER_VAR, Config, DRIFT_MS_VAR, PATH_VAR, PORT_VAR, PROFILE_VAR, SECRET_VAR,

@@ -26,6 +26,8 @@
 //! map here and forces no `http` version on anyone.
 
 mod body;
+#[cfg(feature = "decrypt")]
+mod decrypted;
 mod extract;
 mod headers;
 mod middleware;

@@ -17,6 +17,8 @@
 //! Every rejection is a [`Rejection`](crate::Rejection), which answers its
 //! status with the JSON body `{"error": …, "reason": …}`.
 
+#[cfg(feature = "decrypt")]
+mod decrypted;
 mod extract;
 mod json;
 mod self_test;

@@ -1,0 +1,42 @@
+//! The decrypted `encryptedPayload` of a verified body, for actix-web.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::dev::Payload;
+use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
+
+use super::body::read_limited;
+use crate::decrypt::{Decrypted, Decryptor};
+use crate::{ErrorKind, Rejection, Verified};
+
+/// The plaintext of the verified body's `encryptedPayload`, decrypted with
+/// the [`Decryptor`] from the app data (`app_data(decryptor)` or
+/// `app_data(web::Data::new(decryptor))`), as for axum: 401 `unverified`
+/// without the middleware, 422 `decryption_failed` on any failure.
+impl FromRequest for Decrypted {
+    type Error = Rejection;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Rejection>>>>;
+
+    fn from_request(request: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let request = request.clone();
+        let payload = payload.take();
+        Box::pin(async move {
+            if request.extensions().get::<Verified>().is_none() {
+                return Err(Rejection::new(ErrorKind::Unverified));
+            }
+            let decryptor = request
+                .app_data::<Decryptor>()
+                .cloned()
+                .or_else(|| {
+                    request
+                        .app_data::<web::Data<Decryptor>>()
+                        .map(|data| data.get_ref().clone())
+                })
+                .ok_or(Rejection::new(ErrorKind::DecryptionFailed))?;
+            // The middleware limited the body already.
+            let bytes = read_limited(request.headers(), payload, usize::MAX, None).await?;
+            Ok(Decrypted(decryptor.decrypt_field(&bytes)?))
+        })
+    }
+}
