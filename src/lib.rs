@@ -12,6 +12,8 @@ mod error;
 mod headers;
 mod profile;
 mod rejection;
+#[cfg(any(feature = "siem", feature = "client"))]
+mod retry_after;
 mod secret;
 mod self_test;
 mod signature;
@@ -43,6 +45,10 @@ pub mod observe;
 #[cfg(feature = "decrypt")]
 #[cfg_attr(docsrs, doc(cfg(feature = "decrypt")))]
 pub mod decrypt;
+
+#[cfg(feature = "client")]
+#[cfg_attr(docsrs, doc(cfg(feature = "client")))]
+pub mod client;
 
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use config::{

@@ -13,9 +13,9 @@ use tokio::task::JoinHandle;
 
 use super::SiemConfig;
 use super::event::SecurityEvent;
-use super::retry_after::retry_after;
 use crate::ConfigError;
 use crate::observe::{AuditEvent, Observer, Outcome};
+use crate::retry_after::retry_after;
 
 /// Counter of events that never reached the SIEM, labelled `cause`:
 /// `queue_full`, `gave_up` (every try failed, or the SIEM refused the

@@ -30,7 +30,6 @@
 mod config;
 mod event;
 mod forwarder;
-mod retry_after;
 
 pub use config::{SIEM_ENDPOINT_VAR, SIEM_WEBHOOK_URL_VAR, SiemConfig};
 pub use event::SecurityEvent;

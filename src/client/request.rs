@@ -1,0 +1,191 @@
+//! The client and one API request.
+
+use std::fmt;
+use std::sync::Arc;
+
+use futures_util::Stream;
+use serde_json::Value;
+
+use super::retry::{execute, without_url};
+use super::token::TokenCache;
+use super::{ClientConfig, ClientError, PAGE_TOKEN_HEADER};
+use crate::{ConfigError, CorrelationId};
+
+/// The header the correlation id goes out in.
+pub const CORRELATION_HEADER: &str = "X-Correlation-Id";
+
+/// Calls the Cognigy API with a cached token; see the [module docs](super).
+/// Cheap to clone: clones share the HTTP connection pool and the token.
+#[derive(Clone)]
+pub struct CognigyClient {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    http: reqwest::Client,
+    config: ClientConfig,
+    tokens: TokenCache,
+}
+
+impl CognigyClient {
+    /// A client for `config`.
+    pub fn new(config: ClientConfig) -> Result<Self, ConfigError> {
+        let http = reqwest::Client::builder()
+            .timeout(config.request_timeout)
+            .build()
+            .map_err(|error| ConfigError::HttpClient(error.to_string()))?;
+        Ok(CognigyClient {
+            inner: Arc::new(Inner {
+                http,
+                config,
+                tokens: TokenCache::default(),
+            }),
+        })
+    }
+
+    /// A request with `method` to `path`, relative to the API base URL.
+    pub fn request(&self, method: reqwest::Method, path: &str) -> ApiRequest {
+        ApiRequest {
+            client: self.clone(),
+            method,
+            path: path.trim_start_matches('/').to_owned(),
+            body: Ok(None),
+            correlation: None,
+        }
+    }
+
+    /// A `GET` of `path`.
+    pub fn get(&self, path: &str) -> ApiRequest {
+        self.request(reqwest::Method::GET, path)
+    }
+
+    /// A `POST` to `path`.
+    pub fn post(&self, path: &str) -> ApiRequest {
+        self.request(reqwest::Method::POST, path)
+    }
+}
+
+impl fmt::Debug for CognigyClient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CognigyClient")
+            .field("config", &self.inner.config)
+            .finish_non_exhaustive()
+    }
+}
+
+/// One API call: send it once, or follow its pages.
+#[derive(Debug)]
+#[must_use]
+pub struct ApiRequest {
+    client: CognigyClient,
+    method: reqwest::Method,
+    path: String,
+    body: Result<Option<Vec<u8>>, String>,
+    correlation: Option<CorrelationId>,
+}
+
+impl ApiRequest {
+    /// Sends `body` as JSON.
+    pub fn json<T: serde::Serialize + ?Sized>(mut self, body: &T) -> Self {
+        self.body = serde_json::to_vec(body)
+            .map(Some)
+            .map_err(|error| error.to_string());
+        self
+    }
+
+    /// Passes the webhook's correlation id on as [`CORRELATION_HEADER`].
+    pub fn correlation_id(mut self, id: &CorrelationId) -> Self {
+        self.correlation = Some(id.clone());
+        self
+    }
+
+    /// Sends the request (retrying as configured) and returns the JSON
+    /// answer (`null` for an empty one).
+    pub async fn send(self) -> Result<Value, ClientError> {
+        self.fetch(None).await
+    }
+
+    /// Every page, in order: the first answer, then one request per
+    /// `nextPageToken` (sent back in the [`PAGE_TOKEN_HEADER`] header) until
+    /// an answer has none. A failed page ends the stream with its error.
+    pub fn pages(self) -> impl Stream<Item = Result<Value, ClientError>> + Send {
+        futures_util::stream::try_unfold(
+            (self, None::<String>, false),
+            |(request, token, done)| async move {
+                if done {
+                    return Ok(None);
+                }
+                let page = request.fetch(token.as_deref()).await?;
+                let next = page
+                    .get("nextPageToken")
+                    .and_then(Value::as_str)
+                    .filter(|next| !next.is_empty())
+                    .map(str::to_owned);
+                if next.is_some() && next == token {
+                    return Err(ClientError::InvalidResponse(
+                        "nextPageToken repeats the previous one".into(),
+                    ));
+                }
+                let done = next.is_none();
+                Ok(Some((page, (request, next, done))))
+            },
+        )
+    }
+
+    /// One request: with a fresh token, and once more with a new token if
+    /// the API refuses the cached one with 401.
+    async fn fetch(&self, page_token: Option<&str>) -> Result<Value, ClientError> {
+        let inner = &self.client.inner;
+        let body = self.body.clone().map_err(ClientError::InvalidResponse)?;
+        let url = inner
+            .config
+            .base_url
+            .join(&self.path)
+            .map_err(|error| ClientError::InvalidResponse(format!("path: {error}")))?;
+        let mut refreshed = false;
+        loop {
+            let token = inner.tokens.get(&inner.http, &inner.config).await?;
+            let response = execute(&inner.config, || {
+                let mut request = inner
+                    .http
+                    .request(self.method.clone(), url.clone())
+                    .bearer_auth(token.value.as_str());
+                if let Some(correlation) = &self.correlation {
+                    request = request.header(CORRELATION_HEADER, correlation.as_str());
+                }
+                if let Some(page_token) = page_token {
+                    request = request.header(PAGE_TOKEN_HEADER, page_token);
+                }
+                if let Some(body) = &body {
+                    request = request
+                        .header("content-type", "application/json")
+                        .body(body.clone());
+                }
+                request
+            })
+            .await?;
+            let status = response.status();
+            if status == reqwest::StatusCode::UNAUTHORIZED && !refreshed {
+                inner.tokens.forget(&token).await;
+                refreshed = true;
+                continue;
+            }
+            let bytes = response
+                .bytes()
+                .await
+                .map_err(|error| ClientError::Transport(without_url(&error)))?;
+            if !status.is_success() {
+                let start = &bytes[..bytes.len().min(512)];
+                return Err(ClientError::Status {
+                    status: status.as_u16(),
+                    body: String::from_utf8_lossy(start).into_owned(),
+                });
+            }
+            if bytes.is_empty() {
+                return Ok(Value::Null);
+            }
+            return serde_json::from_slice(&bytes)
+                .map_err(|_| ClientError::InvalidResponse("the answer is not JSON".into()));
+        }
+    }
+}

@@ -1,0 +1,74 @@
+//! One call, retried as configured.
+
+use std::time::SystemTime;
+
+use backon::{BackoffBuilder, ExponentialBuilder};
+use reqwest::StatusCode;
+use reqwest::header::RETRY_AFTER;
+
+use super::{ClientConfig, ClientError};
+use crate::retry_after::retry_after;
+
+/// Sends the request `build` makes until it gets an answer that is not worth
+/// retrying, or the tries run out (then the last answer is returned as it
+/// is). Retried: transport errors, 408, 429, 5xx; a 429 or 503 waits for
+/// its `Retry-After` (capped) instead of the backoff. Dropping the future
+/// cancels the call between any two steps.
+pub(crate) async fn execute(
+    config: &ClientConfig,
+    build: impl Fn() -> reqwest::RequestBuilder,
+) -> Result<reqwest::Response, ClientError> {
+    let mut backoff = ExponentialBuilder::new()
+        .with_min_delay(config.min_delay)
+        .with_max_delay(config.max_delay)
+        .with_jitter()
+        .with_max_times(config.max_tries - 1)
+        .build();
+    loop {
+        let (waited_for, answer) = match build().send().await {
+            Ok(response) => {
+                let status = response.status();
+                let retryable = status == StatusCode::TOO_MANY_REQUESTS
+                    || status == StatusCode::REQUEST_TIMEOUT
+                    || status.is_server_error();
+                if !retryable {
+                    return Ok(response);
+                }
+                let wait = matches!(
+                    status,
+                    StatusCode::TOO_MANY_REQUESTS | StatusCode::SERVICE_UNAVAILABLE
+                )
+                .then(|| response.headers().get(RETRY_AFTER))
+                .flatten()
+                .and_then(|value| {
+                    retry_after(value.as_bytes(), SystemTime::now(), config.max_retry_after)
+                });
+                (wait, Ok(response))
+            }
+            Err(error) => (None, Err(ClientError::Transport(without_url(&error)))),
+        };
+        let Some(delay) = backoff.next() else {
+            return answer;
+        };
+        tokio::time::sleep(waited_for.unwrap_or(delay)).await;
+    }
+}
+
+/// The error's text without its URL (which could carry a query someone
+/// considers private).
+pub(crate) fn without_url(error: &reqwest::Error) -> String {
+    let kind = if error.is_timeout() {
+        "timed out"
+    } else if error.is_connect() {
+        "could not connect"
+    } else if error.is_body() || error.is_decode() {
+        "could not read the answer"
+    } else {
+        "request failed"
+    };
+    let host = error
+        .url()
+        .and_then(|url| url.host_str().map(str::to_owned))
+        .unwrap_or_default();
+    format!("{kind} ({host})")
+}

@@ -1,0 +1,256 @@
+//! The Cognigy API client against a real local server on 127.0.0.1 that
+//! issues and expires tokens, rate-limits, fails, paginates and records what
+//! it receives.
+#![cfg(all(feature = "client", feature = "axum"))]
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use cognigy_webhook::client::{ClientConfig, ClientError, CognigyClient};
+use cognigy_webhook::{CorrelationId, Secret};
+use futures_util::TryStreamExt;
+use serde_json::{Value, json};
+
+const CLIENT_SECRET: &str = "client-secret-never-logged";
+
+#[derive(Default)]
+struct Api {
+    tokens_issued: AtomicUsize,
+    /// `expires_in` of the next tokens, in seconds.
+    expires_in: AtomicU64,
+    token_forms: Mutex<Vec<String>>,
+    /// Per route: arrival time, Authorization, X-Correlation-Id, PageToken.
+    calls: Mutex<HashMap<String, Vec<(Instant, String, Option<String>, Option<String>)>>>,
+}
+
+impl Api {
+    fn calls(&self, route: &str) -> Vec<(Instant, String, Option<String>, Option<String>)> {
+        self.calls
+            .lock()
+            .unwrap()
+            .get(route)
+            .cloned()
+            .unwrap_or_default()
+    }
+}
+
+async fn token(State(api): State<Arc<Api>>, form: String) -> Response {
+    api.token_forms.lock().unwrap().push(form);
+    // Slow enough that fifty concurrent callers all wait for this one.
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let n = api.tokens_issued.fetch_add(1, Ordering::SeqCst) + 1;
+    let expires_in = api.expires_in.load(Ordering::SeqCst);
+    axum::Json(json!({ "access_token": format!("tok-{n}"), "expires_in": expires_in, "token_type": "Bearer" }))
+        .into_response()
+}
+
+async fn route(
+    State(api): State<Arc<Api>>,
+    Path(route): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let header = |name: &str| headers.get(name).map(|v| v.to_str().unwrap().to_owned());
+    let authorization = header("authorization").unwrap_or_default();
+    let page = header("pagetoken");
+    let seen = {
+        let mut calls = api.calls.lock().unwrap();
+        let calls = calls.entry(route.clone()).or_default();
+        calls.push((
+            Instant::now(),
+            authorization.clone(),
+            header("x-correlation-id"),
+            page.clone(),
+        ));
+        calls.len()
+    };
+    match (route.as_str(), seen) {
+        ("echo", _) => axum::Json(json!({ "ok": true })).into_response(),
+        ("flaky", 1) => (StatusCode::TOO_MANY_REQUESTS, [("retry-after", "1")]).into_response(),
+        ("flaky", 2) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+        ("flaky", _) => axum::Json(json!({ "ok": "at last" })).into_response(),
+        ("always429", _) => (StatusCode::TOO_MANY_REQUESTS, [("retry-after", "1")]).into_response(),
+        ("always500", _) => (StatusCode::INTERNAL_SERVER_ERROR, "broken").into_response(),
+        ("revoked", _) if authorization == "Bearer tok-1" => {
+            StatusCode::UNAUTHORIZED.into_response()
+        }
+        ("revoked", _) => axum::Json(json!({ "ok": authorization })).into_response(),
+        ("flows", _) => match page.as_deref() {
+            None => axum::Json(json!({ "items": [1, 2], "nextPageToken": "p2" })).into_response(),
+            Some("p2") => {
+                axum::Json(json!({ "items": [3], "nextPageToken": "p3" })).into_response()
+            }
+            Some("p3") => axum::Json(json!({ "items": [4], "nextPageToken": "" })).into_response(),
+            Some(_) => StatusCode::BAD_REQUEST.into_response(),
+        },
+        _ => StatusCode::NOT_FOUND.into_response(),
+    }
+}
+
+async fn start(expires_in: u64) -> (CognigyClient, Arc<Api>) {
+    let api = Arc::new(Api::default());
+    api.expires_in.store(expires_in, Ordering::SeqCst);
+    let app = axum::Router::new()
+        .route("/v1/auth/token", axum::routing::post(token))
+        .route("/v1/{route}", axum::routing::any(route))
+        .with_state(api.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr: SocketAddr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let config = ClientConfig::new(
+        &format!("http://{addr}/v1"),
+        &format!("http://{addr}/v1/auth/token"),
+        "client-1",
+        Secret::new(CLIENT_SECRET).unwrap(),
+    )
+    .unwrap()
+    .with_retries(4, Duration::from_millis(100), Duration::from_secs(1));
+    (CognigyClient::new(config).unwrap(), api)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fifty_concurrent_callers_cause_exactly_one_token_request() {
+    let (client, api) = start(3600).await;
+    let callers: Vec<_> = (0..50)
+        .map(|_| {
+            let client = client.clone();
+            tokio::spawn(async move { client.get("/echo").send().await })
+        })
+        .collect();
+    for caller in callers {
+        assert_eq!(caller.await.unwrap().unwrap(), json!({ "ok": true }));
+    }
+    assert_eq!(api.tokens_issued.load(Ordering::SeqCst), 1);
+    let calls = api.calls("echo");
+    assert_eq!(calls.len(), 50);
+    assert!(
+        calls
+            .iter()
+            .all(|(_, authorization, _, _)| authorization == "Bearer tok-1")
+    );
+    let form = api.token_forms.lock().unwrap()[0].clone();
+    for pair in [
+        "grant_type=client_credentials",
+        "client_id=client-1",
+        "scope=bot%3Aread+webhook%3Amanage",
+    ] {
+        assert!(form.contains(pair), "{form}");
+    }
+    assert!(form.contains(&format!("client_secret={CLIENT_SECRET}")));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_token_is_refreshed_thirty_seconds_before_it_expires() {
+    // 31 s of life: due for refresh one second after it was issued.
+    let (client, api) = start(31).await;
+    client.get("/echo").send().await.unwrap();
+    client.get("/echo").send().await.unwrap();
+    assert_eq!(api.tokens_issued.load(Ordering::SeqCst), 1);
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+    client.get("/echo").send().await.unwrap();
+    assert_eq!(api.tokens_issued.load(Ordering::SeqCst), 2);
+    let authorizations: Vec<String> = api.calls("echo").into_iter().map(|call| call.1).collect();
+    assert_eq!(
+        authorizations,
+        ["Bearer tok-1", "Bearer tok-1", "Bearer tok-2"]
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_token_is_replaced_once() {
+    let (client, api) = start(3600).await;
+    assert_eq!(
+        client.get("/revoked").send().await.unwrap(),
+        json!({ "ok": "Bearer tok-2" })
+    );
+    assert_eq!(api.tokens_issued.load(Ordering::SeqCst), 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn retries_honour_retry_after_and_back_off() {
+    let (client, api) = start(3600).await;
+    assert_eq!(
+        client.post("/flaky").send().await.unwrap(),
+        json!({ "ok": "at last" })
+    );
+    let times: Vec<Instant> = api.calls("flaky").into_iter().map(|call| call.0).collect();
+    assert_eq!(times.len(), 3);
+    let after_429 = times[1] - times[0];
+    assert!(
+        after_429 >= Duration::from_secs(1) && after_429 < Duration::from_millis(1500),
+        "{after_429:?}"
+    );
+    // The 429 used the first backoff step; this is the second: 200 ms + jitter.
+    let after_500 = times[2] - times[1];
+    assert!(
+        after_500 >= Duration::from_millis(200) && after_500 < Duration::from_millis(600),
+        "{after_500:?}"
+    );
+
+    let error = client.get("/always500").send().await.unwrap_err();
+    assert_eq!(
+        error,
+        ClientError::Status {
+            status: 500,
+            body: "broken".into()
+        }
+    );
+    assert_eq!(
+        api.calls("always500").len(),
+        4,
+        "four tries, then the last answer"
+    );
+    assert!(!error.to_string().contains(CLIENT_SECRET));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dropping_the_call_cancels_its_retries() {
+    let (client, api) = start(3600).await;
+    let call = client.get("/always429").send();
+    assert!(
+        tokio::time::timeout(Duration::from_millis(400), call)
+            .await
+            .is_err()
+    );
+    assert_eq!(api.calls("always429").len(), 1);
+    // The Retry-After of 1 s has passed: a live retry loop would have called again.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert_eq!(
+        api.calls("always429").len(),
+        1,
+        "no retry after cancellation"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_page_arrives_once_and_in_order_with_the_correlation_id() {
+    let (client, api) = start(3600).await;
+    let correlation = CorrelationId::from_header(b"corr-42").unwrap();
+    let pages: Vec<Value> = client
+        .get("/flows")
+        .correlation_id(&correlation)
+        .pages()
+        .try_collect()
+        .await
+        .unwrap();
+    let items: Vec<Value> = pages
+        .iter()
+        .flat_map(|page| page["items"].as_array().unwrap().clone())
+        .collect();
+    assert_eq!(items, [json!(1), json!(2), json!(3), json!(4)]);
+    let calls = api.calls("flows");
+    let page_tokens: Vec<Option<String>> = calls.iter().map(|call| call.3.clone()).collect();
+    assert_eq!(page_tokens, [None, Some("p2".into()), Some("p3".into())]);
+    assert!(
+        calls
+            .iter()
+            .all(|call| call.2.as_deref() == Some("corr-42"))
+    );
+    assert!(!api.token_forms.lock().unwrap()[0].contains("corr-42"));
+    assert!(!format!("{client:?}").contains(CLIENT_SECRET));
+}
