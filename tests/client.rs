@@ -19,18 +19,22 @@ use serde_json::{Value, json};
 
 const CLIENT_SECRET: &str = "client-secret-never-logged";
 
+/// One API call as the server saw it: arrival, Authorization,
+/// X-Correlation-Id, PageToken.
+type Call = (Instant, String, Option<String>, Option<String>);
+
 #[derive(Default)]
 struct Api {
     tokens_issued: AtomicUsize,
     /// `expires_in` of the next tokens, in seconds.
     expires_in: AtomicU64,
     token_forms: Mutex<Vec<String>>,
-    /// Per route: arrival time, Authorization, X-Correlation-Id, PageToken.
-    calls: Mutex<HashMap<String, Vec<(Instant, String, Option<String>, Option<String>)>>>,
+    /// Per route, every call.
+    calls: Mutex<HashMap<String, Vec<Call>>>,
 }
 
 impl Api {
-    fn calls(&self, route: &str) -> Vec<(Instant, String, Option<String>, Option<String>)> {
+    fn calls(&self, route: &str) -> Vec<Call> {
         self.calls
             .lock()
             .unwrap()
