@@ -13,7 +13,7 @@ mod headers;
 mod profile;
 mod rejection;
 #[cfg(any(feature = "siem", feature = "client"))]
-mod retry_after;
+mod retry;
 mod secret;
 mod self_test;
 mod signature;
@@ -63,6 +63,8 @@ pub use profile::{
     SignedContent,
 };
 pub use rejection::Rejection;
+#[cfg(any(feature = "siem", feature = "client"))]
+pub use retry::RetryPolicy;
 pub use secret::Secret;
 pub use self_test::{SELF_TEST_BODY, SELF_TEST_PATH, SelfTest};
 pub use signature::{MAX_SIGNATURES, Signatures};

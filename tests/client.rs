@@ -13,7 +13,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use cognigy_webhook::client::{ClientConfig, ClientError, CognigyClient};
-use cognigy_webhook::{CorrelationId, Secret};
+use cognigy_webhook::{CorrelationId, RetryPolicy, Secret};
 use futures_util::TryStreamExt;
 use serde_json::{Value, json};
 
@@ -113,7 +113,9 @@ async fn start(expires_in: u64) -> (CognigyClient, Arc<Api>) {
         Secret::new(CLIENT_SECRET).unwrap(),
     )
     .unwrap()
-    .with_retries(4, Duration::from_millis(100), Duration::from_secs(1));
+    .with_retry(
+        RetryPolicy::new(4).with_backoff(Duration::from_millis(100), Duration::from_secs(1)),
+    );
     (CognigyClient::new(config).unwrap(), api)
 }
 

@@ -13,7 +13,7 @@ use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use cognigy_webhook::observe::siem::{SiemConfig, SiemForwarder};
 use cognigy_webhook::tower::VerifyWebhookLayer;
-use cognigy_webhook::{Profile, Secret, Signer, Verifier};
+use cognigy_webhook::{Profile, RetryPolicy, Secret, Signer, Verifier};
 use serde_json::Value;
 
 const SECRET: &str = "siem-test-secret-do-not-log";
@@ -159,8 +159,7 @@ async fn retries_follow_429_retry_after_and_backoff_and_give_up_when_the_siem_is
     let min_delay = Duration::from_millis(100);
     let config = SiemConfig::new(&format!("http://{siem_addr}/events"))
         .unwrap()
-        .with_backoff(min_delay, Duration::from_millis(400))
-        .with_max_tries(4)
+        .with_retry(RetryPolicy::new(4).with_backoff(min_delay, Duration::from_millis(400)))
         .with_request_timeout(Duration::from_secs(2));
     let siem = SiemForwarder::start(config).unwrap();
     let receiver = start_receiver(siem.clone()).await;

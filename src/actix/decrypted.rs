@@ -4,9 +4,10 @@ use std::future::Future;
 use std::pin::Pin;
 
 use actix_web::dev::Payload;
-use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
+use actix_web::{FromRequest, HttpMessage, HttpRequest};
 
 use super::body::read_limited;
+use super::extract::app_data;
 use crate::decrypt::{Decrypted, Decryptor};
 use crate::{ErrorKind, Rejection, Verified};
 
@@ -25,14 +26,7 @@ impl FromRequest for Decrypted {
             if request.extensions().get::<Verified>().is_none() {
                 return Err(Rejection::new(ErrorKind::Unverified));
             }
-            let decryptor = request
-                .app_data::<Decryptor>()
-                .cloned()
-                .or_else(|| {
-                    request
-                        .app_data::<web::Data<Decryptor>>()
-                        .map(|data| data.get_ref().clone())
-                })
+            let decryptor = app_data::<Decryptor>(&request)
                 .ok_or(Rejection::new(ErrorKind::DecryptionFailed))?;
             // The middleware limited the body already.
             let bytes = read_limited(request.headers(), payload, usize::MAX, None).await?;

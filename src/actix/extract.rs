@@ -37,6 +37,15 @@ impl ResponseError for Rejection {
     }
 }
 
+/// A `T` the app registered with `app_data(t)` or `app_data(web::Data::new(t))`.
+pub(crate) fn app_data<T: Clone + 'static>(request: &HttpRequest) -> Option<T> {
+    request.app_data::<T>().cloned().or_else(|| {
+        request
+            .app_data::<web::Data<T>>()
+            .map(|data| data.get_ref().clone())
+    })
+}
+
 fn from_middleware<T: Clone + 'static>(request: &HttpRequest) -> Ready<Result<T, Rejection>> {
     ready(
         request
@@ -115,15 +124,8 @@ impl<T: DeserializeOwned + 'static> FromRequest for VerifiedJson<T> {
                         StatusCode::PAYLOAD_TOO_LARGE => Rejection::new(ErrorKind::BodyTooLarge),
                         _ => Rejection::new(ErrorKind::BodyUnreadable),
                     })?;
-            let verifier = request
-                .app_data::<Verifier>()
-                .cloned()
-                .or_else(|| {
-                    request
-                        .app_data::<web::Data<Verifier>>()
-                        .map(|data| data.get_ref().clone())
-                })
-                .ok_or(Rejection::new(ErrorKind::Unverified))?;
+            let verifier =
+                app_data::<Verifier>(&request).ok_or(Rejection::new(ErrorKind::Unverified))?;
             verifier.verify(request.headers(), &bytes)?;
             parse_strict(&bytes).map(VerifiedJson)
         })

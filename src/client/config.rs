@@ -3,7 +3,7 @@
 use std::fmt;
 use std::time::Duration;
 
-use crate::{ConfigError, Secret};
+use crate::{ConfigError, RetryPolicy, Secret};
 
 /// The client id variable of seed 003.
 pub const CLIENT_ID_VAR: &str = "COGNIGY_CLIENT_ID";
@@ -24,9 +24,7 @@ pub const PAGE_TOKEN_HEADER: &str = "PageToken";
 /// | token URL | `https://{tenant}.cognigy.com/v1/auth/token` |
 /// | scopes | [`DEFAULT_SCOPES`] |
 /// | refresh before expiry | 30 s |
-/// | tries per call (the first included) | 4 |
-/// | backoff | 500 ms, doubling, at most 30 s, plus up to 100 % jitter |
-/// | longest `Retry-After` honoured | 60 s |
+/// | retries | [`RetryPolicy::new(4)`](RetryPolicy::new): 4 tries per call, the [`RetryPolicy`] defaults otherwise |
 /// | timeout per attempt | 30 s |
 ///
 /// `Debug` shows the URLs and the client id, never the secret.
@@ -39,10 +37,7 @@ pub struct ClientConfig {
     pub(crate) client_secret: Secret,
     pub(crate) scopes: String,
     pub(crate) refresh_before: Duration,
-    pub(crate) max_tries: usize,
-    pub(crate) min_delay: Duration,
-    pub(crate) max_delay: Duration,
-    pub(crate) max_retry_after: Duration,
+    pub(crate) retry: RetryPolicy,
     pub(crate) request_timeout: Duration,
 }
 
@@ -71,10 +66,7 @@ impl ClientConfig {
             client_secret,
             scopes: DEFAULT_SCOPES.to_owned(),
             refresh_before: Duration::from_secs(30),
-            max_tries: 4,
-            min_delay: Duration::from_millis(500),
-            max_delay: Duration::from_secs(30),
-            max_retry_after: Duration::from_secs(60),
+            retry: RetryPolicy::new(4),
             request_timeout: Duration::from_secs(30),
         })
     }
@@ -131,19 +123,9 @@ impl ClientConfig {
         self
     }
 
-    /// Gives up after `tries` attempts (the first included); the first retry
-    /// waits `min` plus jitter, each later one twice as long, at most `max`
-    /// plus jitter.
-    pub fn with_retries(mut self, tries: usize, min: Duration, max: Duration) -> Self {
-        self.max_tries = tries.max(1);
-        self.min_delay = min;
-        self.max_delay = max.max(min);
-        self
-    }
-
-    /// A `Retry-After` longer than `cap` is shortened to it.
-    pub fn with_max_retry_after(mut self, cap: Duration) -> Self {
-        self.max_retry_after = cap;
+    /// Retries each call by `policy`.
+    pub fn with_retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
         self
     }
 

@@ -1,13 +1,9 @@
 //! One call, retried as configured.
 
-use std::time::SystemTime;
-
-use backon::{BackoffBuilder, ExponentialBuilder};
 use reqwest::StatusCode;
 use reqwest::header::RETRY_AFTER;
 
 use super::{ClientConfig, ClientError};
-use crate::retry_after::retry_after;
 
 /// Sends the request `build` makes until it gets an answer that is not worth
 /// retrying, or the tries run out (then the last answer is returned as it
@@ -18,12 +14,7 @@ pub(crate) async fn execute(
     config: &ClientConfig,
     build: impl Fn() -> reqwest::RequestBuilder,
 ) -> Result<reqwest::Response, ClientError> {
-    let mut backoff = ExponentialBuilder::new()
-        .with_min_delay(config.min_delay)
-        .with_max_delay(config.max_delay)
-        .with_jitter()
-        .with_max_times(config.max_tries - 1)
-        .build();
+    let mut backoff = config.retry.backoff();
     loop {
         let (waited_for, answer) = match build().send().await {
             Ok(response) => {
@@ -40,9 +31,7 @@ pub(crate) async fn execute(
                 )
                 .then(|| response.headers().get(RETRY_AFTER))
                 .flatten()
-                .and_then(|value| {
-                    retry_after(value.as_bytes(), SystemTime::now(), config.max_retry_after)
-                });
+                .and_then(|value| config.retry.retry_after(value.as_bytes()));
                 (wait, Ok(response))
             }
             Err(error) => (None, Err(ClientError::Transport(without_url(&error)))),

@@ -1,29 +1,21 @@
 //! `diagnose`: every profile against every secret.
 
-use std::path::PathBuf;
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 use clap::Args;
 use cognigy_webhook::{FixedClock, Profile, Verifier};
 
-use crate::input::{self, header, instant, unix_ms};
+use crate::input::{self, unix_ms};
 use crate::output::say;
-use crate::verify::Delivery;
+use crate::verify::{Delivery, DeliveryArgs};
 use crate::{Failure, SecretArgs};
 
 #[derive(Debug, Args)]
 pub(crate) struct DiagnoseArgs {
     #[command(flatten)]
     secrets: SecretArgs,
-    /// A received header, `Name: value` (repeat for each).
-    #[arg(long = "header", short = 'H', value_name = "NAME: VALUE", value_parser = header)]
-    headers: Vec<(String, String)>,
-    /// The body file exactly as received, or `-` for standard input.
-    #[arg(long)]
-    body: PathBuf,
-    /// The instant to diagnose at: `now`, RFC 3339 or a Unix time.
-    #[arg(long, default_value = "now", value_parser = instant)]
-    now: SystemTime,
+    #[command(flatten)]
+    delivery: DeliveryArgs,
 }
 
 /// Wide enough for any clock: used to read the drift of a timestamp that
@@ -32,12 +24,7 @@ const ANY_DRIFT: Duration = Duration::from_secs(100 * 365 * 24 * 3600);
 
 pub(crate) fn run(args: DiagnoseArgs) -> Result<(), Failure> {
     let raw = input::secrets(&args.secrets)?;
-    let delivery = Delivery {
-        headers: args.headers,
-        body: input::body(&args.body)?,
-        tolerance: None,
-        now: args.now,
-    };
+    let delivery = Delivery::read(args.delivery, None)?;
     say!("now: {} ms since the Unix epoch", unix_ms(delivery.now));
     let mut matches = 0;
     for profile in Profile::presets() {

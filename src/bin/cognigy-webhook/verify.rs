@@ -17,16 +17,23 @@ pub(crate) struct VerifyArgs {
     profile: Profile,
     #[command(flatten)]
     secrets: SecretArgs,
+    #[command(flatten)]
+    delivery: DeliveryArgs,
+    /// The tolerance, such as 30s or 5m (default: the profile's).
+    #[arg(long, value_parser = duration)]
+    tolerance: Option<Duration>,
+}
+
+/// A received delivery, as `verify` and `diagnose` take it.
+#[derive(Debug, Args)]
+pub(crate) struct DeliveryArgs {
     /// A received header, `Name: value` (repeat for each).
     #[arg(long = "header", short = 'H', value_name = "NAME: VALUE", value_parser = header)]
     headers: Vec<(String, String)>,
     /// The body file exactly as received, or `-` for standard input.
     #[arg(long)]
     body: PathBuf,
-    /// The tolerance, such as 30s or 5m (default: the profile's).
-    #[arg(long, value_parser = duration)]
-    tolerance: Option<Duration>,
-    /// The instant to verify at: `now`, RFC 3339 or a Unix time.
+    /// The instant to check at: `now`, RFC 3339 or a Unix time.
     #[arg(long, default_value = "now", value_parser = instant)]
     now: SystemTime,
 }
@@ -40,6 +47,16 @@ pub(crate) struct Delivery {
 }
 
 impl Delivery {
+    /// Reads the body the arguments name.
+    pub(crate) fn read(args: DeliveryArgs, tolerance: Option<Duration>) -> Result<Self, Failure> {
+        Ok(Delivery {
+            body: input::body(&args.body)?,
+            headers: args.headers,
+            tolerance,
+            now: args.now,
+        })
+    }
+
     /// Verifies with `profile` and `secrets` at the delivery's "now".
     pub(crate) fn verify(
         &self,
@@ -66,12 +83,7 @@ pub(crate) fn run(args: VerifyArgs) -> Result<(), Failure> {
         .iter()
         .map(RawSecret::secret)
         .collect::<Result<Vec<_>, _>>()?;
-    let delivery = Delivery {
-        headers: args.headers,
-        body: input::body(&args.body)?,
-        tolerance: args.tolerance,
-        now: args.now,
-    };
+    let delivery = Delivery::read(args.delivery, args.tolerance)?;
     match delivery.verify(&args.profile, &secrets, &delivery.body) {
         Ok(verified) => {
             say!("verified: {}", describe(&verified));

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use crate::ConfigError;
+use crate::{ConfigError, RetryPolicy};
 
 /// The SIEM endpoint variable of seed 002.
 pub const SIEM_ENDPOINT_VAR: &str = "SIEM_ENDPOINT";
@@ -16,9 +16,7 @@ pub const SIEM_WEBHOOK_URL_VAR: &str = "SIEM_WEBHOOK_URL";
 /// |---|---|
 /// | queue capacity (events waiting) | 4096 |
 /// | batch size (events per POST) | 100 |
-/// | tries per batch (the first included) | 5 |
-/// | backoff | 500 ms, doubling, at most 30 s, plus up to 100 % jitter |
-/// | longest `Retry-After` honoured | 60 s |
+/// | retries | [`RetryPolicy::new(5)`](RetryPolicy::new): 5 tries per batch, the [`RetryPolicy`] defaults otherwise |
 /// | timeout per POST | 10 s |
 /// | events forwarded | all (refusals only with [`rejections_only`](Self::rejections_only)) |
 #[derive(Debug, Clone)]
@@ -27,10 +25,7 @@ pub struct SiemConfig {
     pub(crate) endpoint: reqwest::Url,
     pub(crate) queue_capacity: usize,
     pub(crate) batch_size: usize,
-    pub(crate) max_tries: usize,
-    pub(crate) min_delay: Duration,
-    pub(crate) max_delay: Duration,
-    pub(crate) max_retry_after: Duration,
+    pub(crate) retry: RetryPolicy,
     pub(crate) request_timeout: Duration,
     pub(crate) rejections_only: bool,
 }
@@ -54,10 +49,7 @@ impl SiemConfig {
             endpoint: url,
             queue_capacity: 4096,
             batch_size: 100,
-            max_tries: 5,
-            min_delay: Duration::from_millis(500),
-            max_delay: Duration::from_secs(30),
-            max_retry_after: Duration::from_secs(60),
+            retry: RetryPolicy::new(5),
             request_timeout: Duration::from_secs(10),
             rejections_only: false,
         })
@@ -93,24 +85,10 @@ impl SiemConfig {
         self
     }
 
-    /// A batch is given up (and its events counted as dropped) after `tries`
-    /// failed attempts, the first one included.
-    pub fn with_max_tries(mut self, tries: usize) -> Self {
-        self.max_tries = tries.max(1);
-        self
-    }
-
-    /// The first retry waits `min` (plus jitter), each later one twice as
-    /// long, never more than `max` (plus jitter).
-    pub fn with_backoff(mut self, min: Duration, max: Duration) -> Self {
-        self.min_delay = min;
-        self.max_delay = max.max(min);
-        self
-    }
-
-    /// A `Retry-After` longer than `cap` is shortened to it.
-    pub fn with_max_retry_after(mut self, cap: Duration) -> Self {
-        self.max_retry_after = cap;
+    /// Retries a batch by `policy`; when its tries run out, the batch is
+    /// given up and its events counted as dropped.
+    pub fn with_retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
         self
     }
 

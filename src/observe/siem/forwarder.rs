@@ -3,9 +3,8 @@
 use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
-use backon::{BackoffBuilder, ExponentialBuilder};
 use reqwest::StatusCode;
 use reqwest::header::{CONTENT_TYPE, RETRY_AFTER};
 use tokio::sync::{Notify, mpsc};
@@ -15,7 +14,6 @@ use super::SiemConfig;
 use super::event::SecurityEvent;
 use crate::ConfigError;
 use crate::observe::{AuditEvent, Observer, Outcome};
-use crate::retry_after::retry_after;
 
 /// Counter of events that never reached the SIEM, labelled `cause`:
 /// `queue_full`, `gave_up` (every try failed, or the SIEM refused the
@@ -229,12 +227,7 @@ impl Worker {
             Ok(body) => body,
             Err(_) => return self.counts.drop_events("gave_up", events),
         };
-        let mut backoff = ExponentialBuilder::new()
-            .with_min_delay(self.config.min_delay)
-            .with_max_delay(self.config.max_delay)
-            .with_jitter()
-            .with_max_times(self.config.max_tries - 1)
-            .build();
+        let mut backoff = self.config.retry.backoff();
         loop {
             let retry_after = match self.post(&body).await {
                 Attempt::Delivered => {
@@ -269,13 +262,10 @@ impl Worker {
             return Attempt::Delivered;
         }
         if status == StatusCode::TOO_MANY_REQUESTS || status == StatusCode::SERVICE_UNAVAILABLE {
-            let wait = response.headers().get(RETRY_AFTER).and_then(|value| {
-                retry_after(
-                    value.as_bytes(),
-                    SystemTime::now(),
-                    self.config.max_retry_after,
-                )
-            });
+            let wait = response
+                .headers()
+                .get(RETRY_AFTER)
+                .and_then(|value| self.config.retry.retry_after(value.as_bytes()));
             return Attempt::Retry(wait);
         }
         if status.is_server_error() || status == StatusCode::REQUEST_TIMEOUT {
