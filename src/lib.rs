@@ -11,6 +11,8 @@ mod context;
 mod error;
 mod headers;
 mod profile;
+#[cfg(any(feature = "siem", feature = "client"))]
+mod redact;
 mod rejection;
 #[cfg(any(feature = "siem", feature = "client"))]
 mod retry;

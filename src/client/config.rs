@@ -3,6 +3,7 @@
 use std::fmt;
 use std::time::Duration;
 
+use crate::redact::redacted;
 use crate::{ConfigError, RetryPolicy, Secret};
 
 /// The client id variable of seed 003.
@@ -27,7 +28,8 @@ pub const PAGE_TOKEN_HEADER: &str = "PageToken";
 /// | retries | [`RetryPolicy::new(4)`](RetryPolicy::new): 4 tries per call, the [`RetryPolicy`] defaults otherwise |
 /// | timeout per attempt | 30 s |
 ///
-/// `Debug` shows the URLs and the client id, never the secret.
+/// `Debug` shows the URLs (without password or query) and the client id,
+/// never the secret.
 #[derive(Clone)]
 #[must_use]
 pub struct ClientConfig {
@@ -153,8 +155,8 @@ fn url(text: &str, what: &str) -> Result<reqwest::Url, ConfigError> {
 impl fmt::Debug for ClientConfig {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ClientConfig")
-            .field("base_url", &self.base_url.as_str())
-            .field("token_url", &self.token_url.as_str())
+            .field("base_url", &redacted(&self.base_url))
+            .field("token_url", &redacted(&self.token_url))
             .field("client_id", &self.client_id)
             .field("client_secret", &self.client_secret)
             .field("scopes", &self.scopes)

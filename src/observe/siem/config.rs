@@ -2,6 +2,7 @@
 
 use std::time::Duration;
 
+use crate::redact::redacted;
 use crate::{ConfigError, RetryPolicy};
 
 /// The SIEM endpoint variable of seed 002.
@@ -19,7 +20,10 @@ pub const SIEM_WEBHOOK_URL_VAR: &str = "SIEM_WEBHOOK_URL";
 /// | retries | [`RetryPolicy::new(5)`](RetryPolicy::new): 5 tries per batch, the [`RetryPolicy`] defaults otherwise |
 /// | timeout per POST | 10 s |
 /// | events forwarded | all (refusals only with [`rejections_only`](Self::rejections_only)) |
-#[derive(Debug, Clone)]
+///
+/// `Debug` shows the endpoint without its password or query, where
+/// credentials may hide.
+#[derive(Clone)]
 #[must_use]
 pub struct SiemConfig {
     pub(crate) endpoint: reqwest::Url,
@@ -107,6 +111,19 @@ impl SiemConfig {
     /// The endpoint.
     pub fn endpoint(&self) -> &str {
         self.endpoint.as_str()
+    }
+}
+
+impl std::fmt::Debug for SiemConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SiemConfig")
+            .field("endpoint", &redacted(&self.endpoint))
+            .field("queue_capacity", &self.queue_capacity)
+            .field("batch_size", &self.batch_size)
+            .field("retry", &self.retry)
+            .field("request_timeout", &self.request_timeout)
+            .field("rejections_only", &self.rejections_only)
+            .finish()
     }
 }
 
