@@ -8,14 +8,18 @@ mod adapter;
 mod clock;
 mod config;
 mod context;
+mod digest_eq;
+mod digits;
 mod error;
 mod headers;
+mod hex_digest;
 mod profile;
 #[cfg(any(feature = "siem", feature = "client"))]
 mod redact;
 mod rejection;
 #[cfg(any(feature = "siem", feature = "client"))]
 mod retry;
+mod rfc3339_fast;
 mod secret;
 mod self_test;
 mod signature;

@@ -7,6 +7,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
+use crate::digits::parse_u64;
 use crate::{ConfigError, Error, ErrorKind};
 
 /// The longest timestamp value parsed; anything longer is malformed without
@@ -69,7 +70,7 @@ impl TimestampFormat {
         match self {
             TimestampFormat::Rfc3339 => parse_rfc3339(value),
             TimestampFormat::UnixMillis => {
-                let millis = parse_digits(value).ok_or_else(malformed)?;
+                let millis = parse_u64(value).ok_or_else(malformed)?;
                 UNIX_EPOCH
                     .checked_add(Duration::from_millis(millis))
                     .ok_or_else(malformed)
@@ -150,27 +151,13 @@ fn malformed() -> Error {
     ErrorKind::MalformedTimestamp.into()
 }
 
-/// A non-empty run of ASCII digits as a `u64`, or `None` on anything else or
-/// on overflow. Unlike `u64::from_str`, a leading `+` is refused.
-fn parse_digits(digits: &[u8]) -> Option<u64> {
-    if digits.is_empty() {
-        return None;
-    }
-    digits.iter().try_fold(0u64, |acc, &b| {
-        let digit = b.wrapping_sub(b'0');
-        if digit > 9 {
-            return None;
-        }
-        acc.checked_mul(10)?.checked_add(u64::from(digit))
-    })
-}
-
 fn parse_seconds(value: &[u8]) -> Result<SystemTime, Error> {
-    let (whole, fraction) = match value.iter().position(|&b| b == b'.') {
-        Some(dot) => (&value[..dot], Some(&value[dot + 1..])),
+    let (whole, fraction) = match value.iter().position(|&b| !b.is_ascii_digit()) {
         None => (value, None),
+        Some(dot) if value[dot] == b'.' => (&value[..dot], Some(&value[dot + 1..])),
+        Some(_) => return Err(malformed()),
     };
-    let seconds = parse_digits(whole).ok_or_else(malformed)?;
+    let seconds = parse_u64(whole).ok_or_else(malformed)?;
     let nanos = match fraction {
         None => 0,
         Some(digits) if digits.is_empty() || digits.len() > MAX_FRACTION_DIGITS => {
@@ -178,7 +165,7 @@ fn parse_seconds(value: &[u8]) -> Result<SystemTime, Error> {
         }
         Some(digits) => {
             // Validate every digit, keep the first nine (nanoseconds).
-            parse_digits(digits).ok_or_else(malformed)?;
+            parse_u64(digits).ok_or_else(malformed)?;
             let kept = &digits[..digits.len().min(9)];
             let scale = 10u32.pow(9 - kept.len() as u32);
             // At most nine digits: fits in u32 and stays below one second.
@@ -193,6 +180,9 @@ fn parse_seconds(value: &[u8]) -> Result<SystemTime, Error> {
 }
 
 fn parse_rfc3339(value: &[u8]) -> Result<SystemTime, Error> {
+    if let Some(since_epoch) = crate::rfc3339_fast::parse(value) {
+        return UNIX_EPOCH.checked_add(since_epoch).ok_or_else(malformed);
+    }
     let text = std::str::from_utf8(value).map_err(|_| malformed())?;
     let parsed = OffsetDateTime::parse(text, &Rfc3339).map_err(|_| malformed())?;
     let nanos = Duration::from_nanos(u64::from(parsed.nanosecond()));
