@@ -13,7 +13,12 @@
 # The routes alternate within each round, so drift in the machine's speed
 # falls on all of them alike. Prints, per framework, requests/s and p50/p99
 # latency per route (medians over the rounds) and the ratios to /plain
-# (median of the per-round ratios). Installs wrk from Debian when missing.
+# (median of the per-round ratios). Also the server's CPU time per request
+# (user + system, from /proc), whose ratio to /plain's estimates the same
+# throughput ratio with much less of the noise of a shared machine (a
+# neighbour that slows the loopback or the load generator changes requests/s
+# but not the server's work per request). Installs wrk from Debian when
+# missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 duration=${1:-4}
@@ -71,6 +76,9 @@ PY
 run() { taskset -c 1 wrk -t1 -c32 -d"$2"s --latency -s "$lua" "http://127.0.0.1:$port/$1"; }
 
 results=$workdir/results
+# The server's CPU time so far (user + system), in clock ticks.
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$server/stat"; }
+ticks_per_second=$(getconf CLK_TCK)
 for framework in $frameworks; do
   routes=$(routes_of "$framework")
   features=$framework
@@ -89,16 +97,20 @@ for framework in $frameworks; do
   done
   for round in $(seq "$rounds"); do
     for route in $routes; do
+      before=$(cpu_ticks)
       out=$(run "$route" "$duration")
+      cpu=$(($(cpu_ticks) - before))
       if grep -qE "Non-2xx|Socket errors" <<<"$out"; then
         echo "$framework /$route: $(grep -E 'Non-2xx|Socket errors' <<<"$out")" >&2
         exit 1
       fi
-      awk -v framework="$framework" -v route="$route" -v round="$round" '
+      awk -v framework="$framework" -v route="$route" -v round="$round" \
+          -v cpu="$cpu" -v hz="$ticks_per_second" '
+        /requests in/ {requests = $1}
         /Requests\/sec/ {rps = $2}
         $1 == "50%" {p50 = $2}
         $1 == "99%" {p99 = $2}
-        END {print framework, route, round, rps, p50, p99}' <<<"$out" >>"$results"
+        END {print framework, route, round, rps, p50, p99, cpu / hz / requests * 1e6}' <<<"$out" >>"$results"
     done
   done
   kill "$server"
@@ -123,15 +135,18 @@ for framework in dict.fromkeys(r[0] for r in rows):
     mine = [r for r in rows if r[0] == framework]
     by_route = {route: [r for r in mine if r[1] == route] for route in dict.fromkeys(r[1] for r in mine)}
     print(f"\n{framework}: median of {sys.argv[3]} rounds x {sys.argv[2]} s per route")
-    print("| route | requests/s | p50 ms | p99 ms | ratio to /plain |")
-    print("|---|---|---|---|---|")
+    print("| route | requests/s | p50 ms | p99 ms | ratio to /plain | server CPU µs/request | CPU ratio (/plain ÷ route) |")
+    print("|---|---|---|---|---|---|---|")
     for route, runs in by_route.items():
         ratios = [float(r[3]) / float(p[3]) for p, r in zip(by_route["plain"], runs)]
+        cpu_ratios = [float(p[6]) / float(r[6]) for p, r in zip(by_route["plain"], runs)]
         print(
             f"| /{route} | {statistics.median(float(r[3]) for r in runs):,.0f} "
             f"| {statistics.median(ms(r[4]) for r in runs):.3f} "
             f"| {statistics.median(ms(r[5]) for r in runs):.3f} "
-            f"| {statistics.median(ratios):.3f} (rounds: {', '.join(f'{x:.2f}' for x in ratios)}) |"
+            f"| {statistics.median(ratios):.3f} (rounds: {', '.join(f'{x:.2f}' for x in ratios)}) "
+            f"| {statistics.median(float(r[6]) for r in runs):.2f} "
+            f"| {statistics.median(cpu_ratios):.3f} (rounds: {', '.join(f'{x:.2f}' for x in cpu_ratios)}) |"
         )
     if "audited" in by_route:
         ratios = [float(a[3]) / float(v[3]) for v, a in zip(by_route["verified"], by_route["audited"])]

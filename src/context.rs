@@ -34,7 +34,12 @@ impl CorrelationId {
     /// The id from [`CORRELATION_ID_HEADER`] in `headers`, if present once
     /// and acceptable to [`CorrelationId::from_header`].
     pub fn from_headers<'a>(headers: impl HeaderLookup<'a>) -> Option<Self> {
-        match headers.lookup(CORRELATION_ID_HEADER) {
+        Self::from_lookup(headers.lookup(CORRELATION_ID_HEADER))
+    }
+
+    /// The id from what a look-up of [`CORRELATION_ID_HEADER`] found.
+    pub(crate) fn from_lookup(lookup: Lookup<'_>) -> Option<Self> {
+        match lookup {
             Lookup::One(value) => Self::from_header(value),
             Lookup::Absent | Lookup::Repeated => None,
         }

@@ -100,26 +100,43 @@ where
     }
 }
 
-/// The body length a request declares in `Content-Length`, if it declares
-/// one that parses; the adapters refuse an oversized body on it before
-/// reading anything.
+/// The body length a request declares in its `Content-Length` header
+/// (looked up as `content_length`), if it declares one that parses; the
+/// adapters refuse an oversized body on it before reading anything.
 #[cfg(any(feature = "tower", feature = "actix"))]
-pub(crate) fn declared_length<'a>(headers: impl HeaderLookup<'a>) -> Option<u64> {
-    match headers.lookup("content-length") {
-        Lookup::One(value) => std::str::from_utf8(value).ok()?.trim().parse().ok(),
+pub(crate) fn declared_length(content_length: Lookup<'_>) -> Option<u64> {
+    match content_length {
+        Lookup::One(value) => crate::digits::parse_u64(value.trim_ascii()),
         Lookup::Absent | Lookup::Repeated => None,
+    }
+}
+
+/// The look-up result for the values a header map holds under one name.
+#[cfg(any(feature = "http", feature = "actix"))]
+pub(crate) fn lookup_values<'a>(mut values: impl Iterator<Item = &'a [u8]>) -> Lookup<'a> {
+    match (values.next(), values.next()) {
+        (None, _) => Lookup::Absent,
+        (Some(value), None) => Lookup::One(value),
+        (Some(_), Some(_)) => Lookup::Repeated,
     }
 }
 
 #[cfg(feature = "http")]
 impl<'a> HeaderLookup<'a> for &'a http::HeaderMap {
     fn lookup(&self, name: &str) -> Lookup<'a> {
-        let mut values = self.get_all(name).iter();
-        match (values.next(), values.next()) {
-            (None, _) => Lookup::Absent,
-            (Some(value), None) => Lookup::One(value.as_bytes()),
-            (Some(_), Some(_)) => Lookup::Repeated,
-        }
+        lookup_values(self.get_all(name).iter().map(http::HeaderValue::as_bytes))
+    }
+}
+
+/// The tower layer's look-up: what the scan found, for a known name.
+#[cfg(feature = "tower")]
+impl<'a> HeaderLookup<'a>
+    for &crate::adapter::RequestHeaders<'a, http::HeaderMap, http::HeaderName>
+{
+    fn lookup(&self, name: &str) -> Lookup<'a> {
+        self.found
+            .get(name)
+            .unwrap_or_else(|| self.map.lookup(name))
     }
 }
 

@@ -3,23 +3,23 @@
 use std::time::Duration;
 
 use actix_web::dev::Payload;
-use actix_web::http::header::HeaderMap;
-use actix_web::web::{Bytes, BytesMut};
+use actix_web::web::Bytes;
 use futures_core::Stream;
 
-use crate::ErrorKind;
+use crate::adapter::BodyBuffer;
 use crate::headers::declared_length;
+use crate::{ErrorKind, Lookup};
 
 /// The whole payload, at most `limit` bytes: refused at once when
-/// `Content-Length` declares more, otherwise as soon as the streamed body
+/// `Content-Length` (`content_length`) declares more, otherwise as soon as the streamed body
 /// passes the limit (a chunk that would pass it is never appended).
 pub(crate) async fn read_limited(
-    headers: &HeaderMap,
+    content_length: Lookup<'_>,
     payload: Payload,
     limit: usize,
     timeout: Option<Duration>,
 ) -> Result<Bytes, ErrorKind> {
-    if declared_length(headers).is_some_and(|length| length > limit as u64) {
+    if declared_length(content_length).is_some_and(|length| length > limit as u64) {
         return Err(ErrorKind::BodyTooLarge);
     }
     let read = collect(payload, limit);
@@ -31,16 +31,18 @@ pub(crate) async fn read_limited(
     }
 }
 
+/// The payload the middleware set after verifying: the exact verified bytes,
+/// already within the limit.
+pub(crate) async fn read_verified(payload: Payload) -> Result<Bytes, ErrorKind> {
+    collect(payload, usize::MAX).await
+}
+
 async fn collect(mut payload: Payload, limit: usize) -> Result<Bytes, ErrorKind> {
-    let mut body = BytesMut::new();
+    let mut body = BodyBuffer::new(limit);
     while let Some(chunk) =
         std::future::poll_fn(|cx| std::pin::Pin::new(&mut payload).poll_next(cx)).await
     {
-        let chunk = chunk.map_err(|_| ErrorKind::BodyUnreadable)?;
-        if body.len() + chunk.len() > limit {
-            return Err(ErrorKind::BodyTooLarge);
-        }
-        body.extend_from_slice(&chunk);
+        body.push(chunk.map_err(|_| ErrorKind::BodyUnreadable)?)?;
     }
-    Ok(body.freeze())
+    Ok(body.finish())
 }

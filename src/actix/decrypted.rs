@@ -6,7 +6,7 @@ use std::pin::Pin;
 use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpMessage, HttpRequest};
 
-use super::body::read_limited;
+use super::body::read_verified;
 use super::extract::app_data;
 use crate::decrypt::{Decrypted, Decryptor};
 use crate::{ErrorKind, Rejection, Verified};
@@ -28,8 +28,7 @@ impl FromRequest for Decrypted {
             }
             let decryptor = app_data::<Decryptor>(&request)
                 .ok_or(Rejection::new(ErrorKind::DecryptionFailed))?;
-            // The middleware limited the body already.
-            let bytes = read_limited(request.headers(), payload, usize::MAX, None).await?;
+            let bytes = read_verified(payload).await?;
             Ok(Decrypted(decryptor.decrypt_field(&bytes)?))
         })
     }

@@ -10,7 +10,7 @@ use actix_web::http::header::{ALLOW, CONTENT_TYPE};
 use actix_web::{FromRequest, HttpMessage, HttpRequest, HttpResponse, ResponseError, web};
 use serde::de::DeserializeOwned;
 
-use super::body::read_limited;
+use super::body::read_verified;
 use crate::strict_json::parse_strict;
 use crate::{CorrelationId, ErrorKind, Rejection, RequestId, Verified, Verifier};
 
@@ -112,7 +112,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for VerifiedJson<T> {
         if verified_by_middleware {
             let payload = payload.take();
             return Box::pin(async move {
-                let bytes = read_limited(request.headers(), payload, usize::MAX, None).await?;
+                let bytes = read_verified(payload).await?;
                 parse_strict(&bytes).map(VerifiedJson)
             });
         }

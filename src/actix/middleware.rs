@@ -9,11 +9,13 @@ use std::time::Duration;
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{Payload, Service, ServiceRequest, ServiceResponse, Transform, forward_ready};
 use actix_web::http::Method;
+use actix_web::http::header::{HeaderMap, HeaderName, HeaderValue};
 use actix_web::{HttpMessage, HttpResponse};
 
 use super::body::read_limited;
 use super::extract::rejection_response;
-use crate::adapter::{Decision, RequestFacts, Settings};
+use crate::adapter::{Decision, KnownHeaders, RequestHeaders, Settings};
+use crate::headers::lookup_values;
 use crate::{CorrelationId, ErrorKind, Rejection, Verified, Verifier};
 
 type RejectionFn = Arc<dyn Fn(&Rejection) -> HttpResponse + Send + Sync>;
@@ -112,9 +114,13 @@ where
     type Future = Ready<Result<Self::Transform, Self::InitError>>;
 
     fn new_transform(&self, service: S) -> Self::Future {
+        let known = KnownHeaders::new(&self.settings.verifier, |name| {
+            HeaderName::from_bytes(name.as_bytes()).ok()
+        });
         ready(Ok(VerifyWebhookMiddleware {
             service: Rc::new(service),
             config: Rc::new(self.clone()),
+            known: Rc::new(known),
         }))
     }
 }
@@ -123,6 +129,7 @@ where
 pub struct VerifyWebhookMiddleware<S> {
     service: Rc<S>,
     config: Rc<VerifyWebhook>,
+    known: Rc<KnownHeaders<HeaderName>>,
 }
 
 impl<S> std::fmt::Debug for VerifyWebhookMiddleware<S> {
@@ -149,10 +156,13 @@ where
     fn call(&self, mut request: ServiceRequest) -> Self::Future {
         let service = Rc::clone(&self.service);
         let config = Rc::clone(&self.config);
+        let known = Rc::clone(&self.known);
         Box::pin(async move {
             let settings = &config.settings;
-            let facts = RequestFacts::new(
-                CorrelationId::from_headers(request.headers()),
+            let payload = request.take_payload();
+            let headers = request_headers(&request, &known);
+            let facts = settings.facts(
+                CorrelationId::from_lookup(headers.found.correlation_id()),
                 request.peer_addr(),
             );
             let refuse = |request: ServiceRequest, kind: ErrorKind, verified: Option<&Verified>| {
@@ -168,9 +178,8 @@ where
             if settings.post_only && request.method() != Method::POST {
                 return refuse(request, ErrorKind::MethodNotAllowed, None);
             }
-            let payload = request.take_payload();
             let bytes = match read_limited(
-                request.headers(),
+                headers.found.content_length(),
                 payload,
                 settings.body_limit,
                 settings.read_timeout,
@@ -180,7 +189,7 @@ where
                 Ok(bytes) => bytes,
                 Err(kind) => return refuse(request, kind, None),
             };
-            let verified = match settings.verifier.verify(request.headers(), &bytes) {
+            let verified = match settings.verifier.verify(&headers, &bytes) {
                 Ok(verified) => verified,
                 Err(error) => return refuse(request, error.kind(), None),
             };
@@ -191,7 +200,7 @@ where
                     use crate::replay::ReplayDecision;
                     let correlation_id = facts.correlation.as_ref().map(CorrelationId::as_str);
                     let decision = guard
-                        .admit(&verified, request.headers(), correlation_id, &bytes)
+                        .admit(&verified, &headers, correlation_id, &bytes)
                         .await;
                     match decision {
                         ReplayDecision::Proceed(nonce) => Some((guard, nonce)),
@@ -230,5 +239,17 @@ where
             }
             Ok(result?.map_into_left_body())
         })
+    }
+}
+
+/// The request's headers, scanned once for the known names.
+fn request_headers<'a>(
+    request: &'a ServiceRequest,
+    known: &'a KnownHeaders<HeaderName>,
+) -> RequestHeaders<'a, HeaderMap, HeaderName> {
+    let map = request.headers();
+    RequestHeaders {
+        map,
+        found: known.look_up(|name| lookup_values(map.get_all(name).map(HeaderValue::as_bytes))),
     }
 }

@@ -2,43 +2,48 @@
 
 use std::time::Duration;
 
-use bytes::Bytes;
+use bytes::{Buf, Bytes};
 use http_body::Body;
-use http_body_util::{BodyExt, LengthLimitError, Limited};
+use http_body_util::BodyExt;
 
-use crate::ErrorKind;
+use crate::adapter::BodyBuffer;
 use crate::headers::declared_length;
+use crate::{ErrorKind, Lookup};
 
-type BoxError = Box<dyn std::error::Error + Send + Sync>;
-
-/// The whole body, at most `limit` bytes. A declared `Content-Length` over
-/// the limit is refused before reading anything; a streamed body is refused
-/// as soon as it passes the limit.
+/// The whole body, at most `limit` bytes. A declared `Content-Length`
+/// (`content_length`) over the limit is refused before reading anything; a streamed body is refused
+/// as soon as it passes the limit (a frame that would pass it is never
+/// appended). Trailers are ignored.
 pub(crate) async fn read_limited<B>(
-    headers: &http::HeaderMap,
+    content_length: Lookup<'_>,
     body: B,
     limit: usize,
     timeout: Option<Duration>,
 ) -> Result<Bytes, ErrorKind>
 where
     B: Body,
-    B::Error: Into<BoxError>,
 {
-    if declared_length(headers).is_some_and(|length| length > limit as u64) {
+    if declared_length(content_length).is_some_and(|length| length > limit as u64) {
         return Err(ErrorKind::BodyTooLarge);
     }
-    let collect = Limited::new(body, limit).collect();
-    let collected = match timeout {
-        None => collect.await,
-        Some(timeout) => tokio::time::timeout(timeout, collect)
+    let read = collect(body, limit);
+    match timeout {
+        None => read.await,
+        Some(timeout) => tokio::time::timeout(timeout, read)
             .await
             .map_err(|_| ErrorKind::BodyTimeout)?,
-    };
-    match collected {
-        Ok(collected) => Ok(collected.to_bytes()),
-        Err(error) if error.downcast_ref::<LengthLimitError>().is_some() => {
-            Err(ErrorKind::BodyTooLarge)
-        }
-        Err(_) => Err(ErrorKind::BodyUnreadable),
     }
+}
+
+async fn collect<B: Body>(body: B, limit: usize) -> Result<Bytes, ErrorKind> {
+    let mut body = std::pin::pin!(body);
+    let mut buffer = BodyBuffer::new(limit);
+    while let Some(frame) = body.frame().await {
+        let frame = frame.map_err(|_| ErrorKind::BodyUnreadable)?;
+        if let Ok(mut data) = frame.into_data() {
+            // `Bytes` hands itself over without a copy.
+            buffer.push(data.copy_to_bytes(data.remaining()))?;
+        }
+    }
+    Ok(buffer.finish())
 }

@@ -12,7 +12,7 @@ use tower_service::Service;
 
 use super::body::read_limited;
 use super::{RejectionResponse, ResponseFuture};
-use crate::adapter::{Decision, RequestFacts, Settings};
+use crate::adapter::{Decision, KnownHeaders, RequestHeaders, Settings};
 use crate::{CorrelationId, ErrorKind, Rejection, Verified};
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
@@ -34,15 +34,20 @@ pub struct VerifyWebhook<S, R> {
 struct Shared<R> {
     settings: Settings,
     rejection: R,
+    known: KnownHeaders<http::HeaderName>,
 }
 
 impl<S, R> VerifyWebhook<S, R> {
     pub(crate) fn new(inner: S, settings: Settings, rejection: R) -> Self {
+        let known = KnownHeaders::new(&settings.verifier, |name| {
+            http::HeaderName::from_bytes(name.as_bytes()).ok()
+        });
         VerifyWebhook {
             inner,
             shared: Arc::new(Shared {
                 settings,
                 rejection,
+                known,
             }),
         }
     }
@@ -75,8 +80,17 @@ where
         ResponseFuture::new(Box::pin(async move {
             let settings = &shared.settings;
             let (mut parts, body) = request.into_parts();
-            let facts = RequestFacts::new(
-                CorrelationId::from_headers(&parts.headers),
+            let headers = RequestHeaders {
+                map: &parts.headers,
+                found: shared.known.scan(
+                    parts
+                        .headers
+                        .iter()
+                        .map(|(name, value)| (name, value.as_bytes())),
+                ),
+            };
+            let facts = settings.facts(
+                CorrelationId::from_lookup(headers.found.correlation_id()),
                 remote_addr(&parts.extensions),
             );
             parts.extensions.insert(facts.request_id);
@@ -89,7 +103,7 @@ where
                 return refuse(ErrorKind::MethodNotAllowed, None);
             }
             let bytes = match read_limited(
-                &parts.headers,
+                headers.found.content_length(),
                 body,
                 settings.body_limit,
                 settings.read_timeout,
@@ -99,7 +113,7 @@ where
                 Ok(bytes) => bytes,
                 Err(kind) => return refuse(kind, None),
             };
-            let verified = match settings.verifier.verify(&parts.headers, &bytes) {
+            let verified = match settings.verifier.verify(&headers, &bytes) {
                 Ok(verified) => verified,
                 Err(error) => return refuse(error.kind(), None),
             };
@@ -110,7 +124,7 @@ where
                     use crate::replay::ReplayDecision;
                     let correlation_id = facts.correlation.as_ref().map(CorrelationId::as_str);
                     match guard
-                        .admit(&verified, &parts.headers, correlation_id, &bytes)
+                        .admit(&verified, &headers, correlation_id, &bytes)
                         .await
                     {
                         ReplayDecision::Proceed(nonce) => Some((guard, nonce)),

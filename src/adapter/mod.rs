@@ -6,6 +6,12 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+mod body;
+mod known_headers;
+
+pub(crate) use body::BodyBuffer;
+pub(crate) use known_headers::{KnownHeaders, RequestHeaders};
+
 use crate::observe::{AuditEvent, Observer, Outcome};
 use crate::{CorrelationId, DEFAULT_BODY_LIMIT, ErrorKind, RequestId, Verified, Verifier};
 
@@ -45,22 +51,12 @@ pub(crate) enum Decision<'a> {
 
 /// What an adapter knows of a request before deciding on it.
 pub(crate) struct RequestFacts {
-    pub(crate) started: Instant,
+    /// When the adapter took the request; only read when an observer
+    /// listens (it is for the event's latency).
+    pub(crate) started: Option<Instant>,
     pub(crate) request_id: RequestId,
     pub(crate) correlation: Option<CorrelationId>,
     pub(crate) remote_addr: Option<SocketAddr>,
-}
-
-impl RequestFacts {
-    /// Starts the clock and gives the request its id.
-    pub(crate) fn new(correlation: Option<CorrelationId>, remote_addr: Option<SocketAddr>) -> Self {
-        RequestFacts {
-            started: Instant::now(),
-            request_id: RequestId::new(),
-            correlation,
-            remote_addr,
-        }
-    }
 }
 
 impl Settings {
@@ -83,6 +79,21 @@ impl Settings {
         }
     }
 
+    /// Gives the request its id and, when an observer listens, starts the
+    /// clock for its latency.
+    pub(crate) fn facts(
+        &self,
+        correlation: Option<CorrelationId>,
+        remote_addr: Option<SocketAddr>,
+    ) -> RequestFacts {
+        RequestFacts {
+            started: self.observer.0.is_listening().then(Instant::now),
+            request_id: RequestId::new(),
+            correlation,
+            remote_addr,
+        }
+    }
+
     /// Reports every request to `observer` instead.
     pub(crate) fn set_observer(&mut self, observer: impl Observer) {
         self.observer = SharedObserver(Arc::new(observer));
@@ -100,6 +111,9 @@ impl Settings {
 
     /// Reports the decision on one request.
     pub(crate) fn report(&self, facts: &RequestFacts, path: &str, decision: Decision<'_>) {
+        let Some(started) = facts.started else {
+            return;
+        };
         let (outcome, reason, verified) = match decision {
             Decision::Verified(verified) => (Outcome::Verified, None, Some(verified)),
             #[cfg(feature = "replay")]
@@ -119,7 +133,7 @@ impl Settings {
             outcome,
             reason,
             drift_ms: verified.and_then(Verified::drift_ms),
-            latency: facts.started.elapsed(),
+            latency: started.elapsed(),
             key_index: verified.map(Verified::key_index),
         });
     }
