@@ -41,9 +41,11 @@ cleanup() {
 trap cleanup EXIT
 
 # A 1 KiB JSON body signed for hex-millis with Python's hmac (independently
-# of the crate), timestamped now: valid for the profile's ±300 s.
+# of the crate), timestamped now: valid for the profile's ±300 s, so it is
+# signed afresh for every round.
 lua=$workdir/request.lua
-SECRET=$secret python3 - "$lua" <<'PY'
+sign_request() {
+  SECRET=$secret python3 - "$lua" <<'PY'
 import hashlib, hmac, json, os, sys, time
 head, tail = '{"messageId":"m-1","sessionId":"s-1","text":"', '"}'
 body = head + "x" * (1024 - len(head) - len(tail)) + tail
@@ -57,6 +59,7 @@ with open(sys.argv[1], "w") as f:
     f.write(f'wrk.headers["X-Cognigy-Signature"] = "{sig}"\n')
     f.write(f'wrk.headers["X-Cognigy-Timestamp"] = "{ts}"\n')
 PY
+}
 
 # Sends the request once with Python and prints the status.
 status_of() {
@@ -90,12 +93,14 @@ for framework in $frameworks; do
     (echo >/dev/tcp/127.0.0.1/$port) 2>/dev/null && break
     sleep 0.1
   done
+  sign_request
   for route in $routes; do
     status=$(status_of "$route")
     [ "$status" = 200 ] || { echo "$framework /$route answered $status" >&2; exit 1; }
     run "$route" 2 >/dev/null # warm-up
   done
   for round in $(seq "$rounds"); do
+    sign_request
     for route in $routes; do
       before=$(cpu_ticks)
       out=$(run "$route" "$duration")

@@ -7,12 +7,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use actix_web::body::{EitherBody, MessageBody};
-use actix_web::dev::{Payload, Service, ServiceRequest, ServiceResponse, Transform, forward_ready};
+use actix_web::dev::{Service, ServiceRequest, ServiceResponse, Transform, forward_ready};
 use actix_web::http::Method;
 use actix_web::http::header::{HeaderMap, HeaderName, HeaderValue};
 use actix_web::{HttpMessage, HttpResponse};
 
-use super::body::read_limited;
+use super::body::{read_limited, verified_payload};
 use super::extract::rejection_response;
 use crate::adapter::{Decision, KnownHeaders, RequestHeaders, Settings};
 use crate::headers::lookup_values;
@@ -225,7 +225,7 @@ where
                     extensions.insert(correlation);
                 }
             }
-            request.set_payload(Payload::from(bytes));
+            request.set_payload(verified_payload(bytes));
             let result = service.call(request).await;
             #[cfg(feature = "replay")]
             if let Some((guard, nonce)) = admitted {
