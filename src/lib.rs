@@ -14,6 +14,7 @@ mod error;
 mod headers;
 mod hex_digest;
 mod profile;
+mod profile_name;
 #[cfg(any(feature = "siem", feature = "client"))]
 mod redact;
 mod rejection;
@@ -68,6 +69,7 @@ pub use profile::{
     AUTHORIZATION, DEFAULT_API_KEY_HEADER, Profile, ProfileBuilder, ProfileKind, SignatureEncoding,
     SignedContent,
 };
+pub use profile_name::ProfileName;
 pub use rejection::Rejection;
 #[cfg(any(feature = "siem", feature = "client"))]
 pub use retry::RetryPolicy;

@@ -3,10 +3,9 @@
 use std::borrow::Cow;
 use std::fmt;
 use std::str::FromStr;
-use std::sync::Arc;
 use std::time::Duration;
 
-use crate::{ConfigError, TimestampFormat};
+use crate::{ConfigError, ProfileName, TimestampFormat};
 
 /// The header Basic Auth credentials arrive in.
 pub const AUTHORIZATION: &str = "Authorization";
@@ -109,7 +108,7 @@ pub(crate) struct TimestampRule {
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Profile {
-    name: Arc<str>,
+    name: ProfileName,
     pub(crate) scheme: Scheme,
     pub(crate) timestamp: Option<TimestampRule>,
 }
@@ -126,7 +125,7 @@ impl Profile {
     ];
 
     fn hmac_preset(
-        name: &str,
+        name: &'static str,
         header: &'static str,
         prefix: &'static str,
         content: SignedContent,
@@ -135,7 +134,7 @@ impl Profile {
         tolerance_secs: u64,
     ) -> Profile {
         Profile {
-            name: name.into(),
+            name: ProfileName::from_static(name),
             scheme: Scheme::Hmac {
                 header: Cow::Borrowed(header),
                 encoding: SignatureEncoding::Hex,
@@ -215,7 +214,7 @@ impl Profile {
     /// No signature, no timestamp: use TLS.
     pub fn basic_auth() -> Profile {
         Profile {
-            name: "basic-auth".into(),
+            name: ProfileName::from_static("basic-auth"),
             scheme: Scheme::BasicAuth,
             timestamp: None,
         }
@@ -226,7 +225,7 @@ impl Profile {
     /// [`Profile::api_key_in`] reads another header.
     pub fn api_key() -> Profile {
         Profile {
-            name: "api-key".into(),
+            name: ProfileName::from_static("api-key"),
             scheme: Scheme::ApiKey {
                 header: Cow::Borrowed(DEFAULT_API_KEY_HEADER),
             },
@@ -261,7 +260,8 @@ impl Profile {
         &self.name
     }
 
-    pub(crate) fn shared_name(&self) -> &Arc<str> {
+    /// The name, to hand out with every verification.
+    pub(crate) fn shared_name(&self) -> &ProfileName {
         &self.name
     }
 
@@ -480,7 +480,7 @@ impl ProfileBuilder {
             }),
         };
         Ok(Profile {
-            name: self.name.into(),
+            name: ProfileName::shared(self.name),
             scheme,
             timestamp,
         })

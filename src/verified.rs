@@ -1,7 +1,7 @@
 //! What a successful verification proves.
 
+use crate::ProfileName;
 use std::fmt;
-use std::sync::Arc;
 use std::time::SystemTime;
 
 /// Proof that a delivery was authenticated: which profile and which secret
@@ -11,7 +11,7 @@ use std::time::SystemTime;
 /// cheap to clone and allocates nothing.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Verified {
-    pub(crate) profile: Arc<str>,
+    pub(crate) profile: ProfileName,
     pub(crate) key_index: usize,
     pub(crate) timestamp: Option<SystemTime>,
     pub(crate) drift_ms: Option<i64>,

@@ -282,7 +282,7 @@ impl Lane {
         };
         let (key_index, timestamp, signature) = matched;
         Ok(Verified {
-            profile: Arc::clone(profile.shared_name()),
+            profile: profile.shared_name().clone(),
             key_index,
             timestamp: timestamp.map(|(at, _)| at),
             drift_ms: timestamp.map(|(_, drift)| drift),

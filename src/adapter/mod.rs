@@ -121,8 +121,8 @@ impl Settings {
             Decision::Rejected(kind, verified) => (Outcome::Rejected, Some(kind), verified),
         };
         let profile = match verified {
-            Some(verified) => Arc::clone(&verified.profile),
-            None => Arc::clone(self.verifier.profile().shared_name()),
+            Some(verified) => &verified.profile,
+            None => self.verifier.profile().shared_name(),
         };
         self.observer.0.observe(&AuditEvent {
             request_id: facts.request_id,

@@ -5,7 +5,7 @@ use std::fmt;
 use std::sync::{Arc, OnceLock, PoisonError, RwLock};
 
 use super::{AuditEvent, Observer, Outcome};
-use crate::ErrorKind;
+use crate::{ErrorKind, ProfileName};
 
 /// The `tracing` target of every audit event, for filters
 /// (`RUST_LOG=cognigy_webhook::audit=info`) and subscribers that route
@@ -53,7 +53,7 @@ impl Observer for Audit {
 }
 
 /// The labels of [`REQUESTS_TOTAL`]: outcome, reason and profile.
-type CounterLabels = (Outcome, Option<ErrorKind>, Arc<str>);
+type CounterLabels = (Outcome, Option<ErrorKind>, ProfileName);
 
 /// The registered metric handles, by label set.
 #[derive(Default)]
@@ -80,7 +80,7 @@ fn emit(event: &AuditEvent<'_>) {
                 correlation_id = event.correlation_id.map(crate::CorrelationId::as_str),
                 remote_addr = event.remote_addr.map(tracing::field::display),
                 path = event.path,
-                profile = &*event.profile,
+                profile = event.profile.as_str(),
                 outcome = event.outcome.as_str(),
                 reason = event.reason_code(),
                 drift_ms = event.drift_ms,
@@ -100,7 +100,7 @@ fn emit(event: &AuditEvent<'_>) {
 impl Handles {
     /// The two metrics, through handles registered on first use.
     fn record(&self, event: &AuditEvent<'_>) {
-        let key = (event.outcome, event.reason, Arc::clone(&event.profile));
+        let key = (event.outcome, event.reason, event.profile.clone());
         let known = self
             .requests
             .read()
@@ -112,7 +112,7 @@ impl Handles {
                 REQUESTS_TOTAL,
                 "outcome" => event.outcome.as_str(),
                 "reason" => event.reason_code().unwrap_or("none"),
-                "profile" => Arc::clone(&event.profile),
+                "profile" => event.profile.clone(),
             );
             self.requests
                 .write()

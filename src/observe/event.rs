@@ -1,7 +1,7 @@
 //! The audit event: one per request.
 
+use crate::ProfileName;
 use std::net::SocketAddr;
-use std::sync::Arc;
 use std::time::Duration;
 
 use crate::{CorrelationId, ErrorKind, RequestId};
@@ -48,7 +48,7 @@ pub struct AuditEvent<'a> {
     pub path: &'a str,
     /// The profile that matched, or the verifier's first profile when none
     /// did.
-    pub profile: Arc<str>,
+    pub profile: &'a ProfileName,
     /// What became of the request.
     pub outcome: Outcome,
     /// Why it was refused (for [`Outcome::Rejected`]).
