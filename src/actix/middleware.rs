@@ -242,7 +242,7 @@ where
     }
 }
 
-/// The request's headers, scanned once for the known names.
+/// The request's headers, read once for the known names.
 fn request_headers<'a>(
     request: &'a ServiceRequest,
     known: &'a KnownHeaders<HeaderName>,

@@ -17,8 +17,9 @@ const MAX_KNOWN: usize = 8;
 /// the benchmark machine, four a request. Instead each request's headers
 /// are read once for all the known names ([`Found`]): by one pass over the
 /// few headers of the request for `http`'s map ([`KnownHeaders::scan`]), by
-/// look-ups with the parsed names for actix-web's ([`KnownHeaders::look_up`]);
-/// callgrind counts about 1,000 instructions a request fewer either way.
+/// look-ups with the parsed names for actix-web's ([`KnownHeaders::look_up`])
+/// (callgrind, tower: 760 instructions a request fewer than look-ups by
+/// string, 360 fewer than hashed look-ups by the parsed names).
 pub(crate) struct KnownHeaders<N> {
     names: Box<[Known<N>]>,
 }
