@@ -20,10 +20,12 @@ const MAX_KNOWN: usize = 8;
 /// look-ups with the parsed names for actix-web's ([`KnownHeaders::look_up`])
 /// (callgrind, tower: 760 instructions a request fewer than look-ups by
 /// string, 360 fewer than hashed look-ups by the parsed names).
+#[derive(Clone)]
 pub(crate) struct KnownHeaders<N> {
     names: Box<[Known<N>]>,
 }
 
+#[derive(Clone)]
 struct Known<N> {
     /// Where the string the name was given as lives: the verifier asks with
     /// its profiles' own strings, so comparing addresses (never followed)

@@ -1,9 +1,11 @@
 //! The layer: configuration, applied to an inner service.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use tower_layer::Layer;
 
+use super::service::Shared;
 use super::{JsonRejection, RejectionResponse, VerifyWebhook};
 use crate::Verifier;
 use crate::adapter::Settings;
@@ -17,26 +19,31 @@ use crate::adapter::Settings;
 #[derive(Debug, Clone)]
 #[must_use]
 pub struct VerifyWebhookLayer<R = JsonRejection> {
-    settings: Settings,
-    rejection: R,
+    /// The configuration every service made by the layer shares.
+    shared: Arc<Shared<R>>,
 }
 
 impl VerifyWebhookLayer {
     /// A layer verifying with `verifier`.
     pub fn new(verifier: Verifier) -> Self {
         VerifyWebhookLayer {
-            settings: Settings::new(verifier),
-            rejection: JsonRejection,
+            shared: Arc::new(Shared::new(Settings::new(verifier), JsonRejection)),
         }
     }
 }
 
-impl<R> VerifyWebhookLayer<R> {
+impl<R: Clone> VerifyWebhookLayer<R> {
+    /// The settings, to change (copied first if a clone of this layer shares
+    /// them).
+    fn settings_mut(&mut self) -> &mut Settings {
+        &mut Arc::make_mut(&mut self.shared).settings
+    }
+
     /// Refuses bodies over `bytes` with 413 `body_too_large`: at once when
     /// `Content-Length` says so, otherwise as soon as the streamed body passes
     /// the limit, never buffering more than the limit.
     pub fn with_body_limit(mut self, bytes: usize) -> Self {
-        self.settings.body_limit = bytes;
+        self.settings_mut().body_limit = bytes;
         self
     }
 
@@ -44,14 +51,14 @@ impl<R> VerifyWebhookLayer<R> {
     /// within `timeout` (a guard against slow senders). Needs a Tokio runtime
     /// with the time driver, as axum and hyper servers have.
     pub fn with_read_timeout(mut self, timeout: Duration) -> Self {
-        self.settings.read_timeout = Some(timeout);
+        self.settings_mut().read_timeout = Some(timeout);
         self
     }
 
     /// Accepts every method instead of refusing all but `POST` with 405
     /// `method_not_allowed`.
     pub fn with_any_method(mut self) -> Self {
-        self.settings.post_only = false;
+        self.settings_mut().post_only = false;
         self
     }
 
@@ -65,7 +72,7 @@ impl<R> VerifyWebhookLayer<R> {
         mut self,
         guard: crate::replay::ReplayGuard,
     ) -> Result<Self, crate::ConfigError> {
-        self.settings.set_replay_guard(guard)?;
+        self.settings_mut().set_replay_guard(guard)?;
         Ok(self)
     }
 
@@ -74,23 +81,44 @@ impl<R> VerifyWebhookLayer<R> {
     /// runs) instead of the default: [`Audit`](crate::observe::Audit) with
     /// the `audit` feature, nothing without. `()` turns reporting off.
     pub fn with_observer(mut self, observer: impl crate::observe::Observer) -> Self {
-        self.settings.set_observer(observer);
+        self.settings_mut().set_observer(observer);
         self
     }
 
     /// Answers refusals with `rejection` instead of the default JSON.
     pub fn with_rejection<R2: RejectionResponse>(self, rejection: R2) -> VerifyWebhookLayer<R2> {
         VerifyWebhookLayer {
-            settings: self.settings,
-            rejection,
+            shared: Arc::new(Shared::new(self.shared.settings.clone(), rejection)),
         }
     }
 }
 
-impl<S, R: Clone> Layer<S> for VerifyWebhookLayer<R> {
+impl<S, R> Layer<S> for VerifyWebhookLayer<R> {
     type Service = VerifyWebhook<S, R>;
 
     fn layer(&self, inner: S) -> Self::Service {
-        VerifyWebhook::new(inner, self.settings.clone(), self.rejection.clone())
+        VerifyWebhook::new(inner, Arc::clone(&self.shared))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Profile, Secret};
+
+    #[test]
+    fn services_share_the_layers_configuration_and_changes_copy_it() {
+        let verifier = Verifier::new(Profile::hex_millis(), Secret::new("s3cr3t").unwrap());
+        let layer = VerifyWebhookLayer::new(verifier);
+        // axum clones the layer and calls `layer` for every request on a
+        // router without state: that must not rebuild anything.
+        let first = layer.layer(());
+        let second = layer.clone().layer(());
+        assert!(Arc::ptr_eq(first.shared(), second.shared()));
+
+        let changed = layer.clone().with_body_limit(5);
+        assert!(!Arc::ptr_eq(&changed.shared, &layer.shared));
+        assert_eq!(changed.shared.settings.body_limit, 5);
+        assert_eq!(layer.shared.settings.body_limit, crate::DEFAULT_BODY_LIMIT);
     }
 }

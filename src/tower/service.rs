@@ -30,26 +30,37 @@ pub struct VerifyWebhook<S, R> {
     shared: Arc<Shared<R>>,
 }
 
-#[derive(Debug)]
-struct Shared<R> {
-    settings: Settings,
+/// What every service a layer makes shares: built with the layer, not per
+/// `layer` call (axum calls that for every request on a router whose state
+/// was never given with `with_state`).
+#[derive(Debug, Clone)]
+pub(crate) struct Shared<R> {
+    pub(super) settings: Settings,
     rejection: R,
     known: KnownHeaders<http::HeaderName>,
 }
 
-impl<S, R> VerifyWebhook<S, R> {
-    pub(crate) fn new(inner: S, settings: Settings, rejection: R) -> Self {
+impl<R> Shared<R> {
+    pub(crate) fn new(settings: Settings, rejection: R) -> Self {
         let known = KnownHeaders::new(&settings.verifier, |name| {
             http::HeaderName::from_bytes(name.as_bytes()).ok()
         });
-        VerifyWebhook {
-            inner,
-            shared: Arc::new(Shared {
-                settings,
-                rejection,
-                known,
-            }),
+        Shared {
+            settings,
+            rejection,
+            known,
         }
+    }
+}
+
+impl<S, R> VerifyWebhook<S, R> {
+    pub(crate) fn new(inner: S, shared: Arc<Shared<R>>) -> Self {
+        VerifyWebhook { inner, shared }
+    }
+
+    #[cfg(test)]
+    pub(crate) fn shared(&self) -> &Arc<Shared<R>> {
+        &self.shared
     }
 }
 
