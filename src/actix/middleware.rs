@@ -163,7 +163,7 @@ where
             let headers = request_headers(&request, &known);
             let facts = settings.facts(
                 CorrelationId::from_lookup(headers.found.correlation_id()),
-                request.peer_addr(),
+                || request.peer_addr(),
             );
             let refuse = |request: ServiceRequest, kind: ErrorKind, verified: Option<&Verified>| {
                 settings.report(&facts, request.path(), Decision::Rejected(kind, verified));

@@ -80,17 +80,19 @@ impl Settings {
     }
 
     /// Gives the request its id and, when an observer listens, starts the
-    /// clock for its latency.
+    /// clock for its latency and asks for the peer's address (both only
+    /// for the event).
     pub(crate) fn facts(
         &self,
         correlation: Option<CorrelationId>,
-        remote_addr: Option<SocketAddr>,
+        remote_addr: impl FnOnce() -> Option<SocketAddr>,
     ) -> RequestFacts {
+        let listening = self.observer.0.is_listening();
         RequestFacts {
-            started: self.observer.0.is_listening().then(Instant::now),
+            started: listening.then(Instant::now),
             request_id: RequestId::new(),
             correlation,
-            remote_addr,
+            remote_addr: if listening { remote_addr() } else { None },
         }
     }
 

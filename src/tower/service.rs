@@ -102,7 +102,7 @@ where
             };
             let facts = settings.facts(
                 CorrelationId::from_lookup(headers.found.correlation_id()),
-                remote_addr(&parts.extensions),
+                || remote_addr(&parts.extensions),
             );
             parts.extensions.insert(facts.request_id);
             let refuse = |kind: ErrorKind, verified: Option<&Verified>| {
