@@ -25,6 +25,13 @@ CREATE INDEX IF NOT EXISTS webhook_events_expires_at ON webhook_events (expires_
     WHERE expires_at IS NOT NULL;
 ";
 
+/// Taken (for the transaction) before migrating: `CREATE … IF NOT EXISTS`
+/// alone is not safe against itself in PostgreSQL (two sessions creating the
+/// same table at once: one fails on a duplicate key in the catalog), and
+/// instances starting together, or tests in parallel, do exactly that. The
+/// key is an arbitrary constant of this crate ("CGNY").
+const MIGRATION_LOCK: &str = "SELECT pg_advisory_xact_lock(1128746585);";
+
 /// Durable ledger: the first delivery of an event id wins, for ever
 /// (seed 000's statement).
 const INSERT_LEDGER: &str = "
@@ -107,11 +114,15 @@ impl PostgresStore {
         Ok(store)
     }
 
-    /// Creates the `webhook_events` table and its index if missing.
+    /// Creates the `webhook_events` table and its index if missing. Safe
+    /// for several instances to call at once: migrations take an advisory
+    /// lock, so they run one after the other.
     pub async fn migrate(&self) -> Result<(), StoreError> {
         self.client()
             .await?
-            .batch_execute(MIGRATION)
+            // One simple query: its statements run as one transaction, which
+            // holds the lock until the table and index exist.
+            .batch_execute(&format!("{MIGRATION_LOCK}{MIGRATION}"))
             .await
             .map_err(db)
     }
@@ -136,8 +147,15 @@ impl PostgresStore {
     }
 }
 
+/// The server's message and SQLSTATE when it sent one (`tokio_postgres`
+/// displays only "db error"); never its detail, which can quote a row's key
+/// (a nonce: a signature).
 fn db(error: tokio_postgres::Error) -> StoreError {
-    StoreError::Unavailable(format!("postgres: {error}"))
+    let message = match error.as_db_error() {
+        Some(server) => format!("{} ({})", server.message(), server.code().code()),
+        None => error.to_string(),
+    };
+    StoreError::Unavailable(format!("postgres: {message}"))
 }
 
 /// `flow_name` and `channel` of a JSON body, where present and short enough.
