@@ -20,12 +20,14 @@ use std::hint::black_box;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use base64::Engine as _;
-use cognigy_webhook::{FixedClock, Profile, ProfileKind, Secret, Signer, Verifier};
+use cognigy_webhook::{Profile, ProfileKind, Secret, Signer};
+#[path = "shared/fixtures.rs"]
+mod fixtures;
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use fixtures::{SECRET, now, signed_pairs, verifier};
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
 
-const SECRET: &str = "benchmark-shared-secret-0123456789";
 const SIZES: [(usize, &str); 5] = [
     (64, "64B"),
     (1024, "1KiB"),
@@ -33,26 +35,6 @@ const SIZES: [(usize, &str); 5] = [
     (64 * 1024, "64KiB"),
     (1 << 20, "1MiB"),
 ];
-
-fn now() -> SystemTime {
-    UNIX_EPOCH + Duration::from_secs(1_698_765_432)
-}
-
-fn ours(profile: &Profile) -> Verifier {
-    Verifier::builder(profile.clone())
-        .secret(Secret::new(SECRET).unwrap())
-        .clock(FixedClock::new(now()))
-        .build()
-        .unwrap()
-}
-
-fn signed(profile: &Profile, body: &[u8]) -> Vec<(String, String)> {
-    Signer::new(profile.clone(), Secret::new(SECRET).unwrap())
-        .sign(body, now() - Duration::from_secs(1))
-        .iter()
-        .map(|(n, v)| (n.to_owned(), v.to_owned()))
-        .collect()
-}
 
 /// A JSON body of `size` bytes (UTF-8, as `standardwebhooks` requires).
 fn body(size: usize) -> Vec<u8> {
@@ -108,8 +90,8 @@ fn throughput(c: &mut Criterion) {
             })
         });
         for profile in &profiles {
-            let verifier = ours(profile);
-            let headers = signed(profile, &body);
+            let verifier = verifier(profile);
+            let headers = signed_pairs(profile, &body);
             group.bench_function(BenchmarkId::new("ours", profile.name()), |b| {
                 b.iter(|| {
                     verifier
@@ -146,8 +128,8 @@ fn rejections(c: &mut Criterion) {
         .into_iter()
         .filter(|p| p.kind() == ProfileKind::HmacSha256)
     {
-        let verifier = ours(&profile);
-        let good = signed(&profile, &body);
+        let verifier = verifier(&profile);
+        let good = signed_pairs(&profile, &body);
         let signature_header = profile.credential_header().to_owned();
         let timestamp_header = profile.timestamp_header().unwrap().to_owned();
         let replace = |name: &str, value: String| -> Vec<(String, String)> {

@@ -12,49 +12,24 @@
 //! the ratios to the bare MAC.
 
 use std::hint::black_box;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
-use cognigy_webhook::{FixedClock, Profile, ProfileKind, Secret, SignedContent, Signer, Verifier};
+use cognigy_webhook::SignedContent;
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 
+#[path = "shared/fixtures.rs"]
+mod fixtures;
+use fixtures::{SECRET, hmac_profiles, now, signed_pairs, verifier};
 #[path = "shared/bare_mac.rs"]
 mod bare;
 use bare::{bare_mac, signed_pieces, tag};
 
-const SECRET: &str = "benchmark-shared-secret-0123456789";
 const SIZES: [(usize, &str); 4] = [
     (256, "256B"),
     (1024, "1KiB"),
     (16 * 1024, "16KiB"),
     (1 << 20, "1MiB"),
 ];
-
-fn now() -> SystemTime {
-    UNIX_EPOCH + Duration::from_secs(1_698_765_432)
-}
-
-fn hmac_profiles() -> Vec<Profile> {
-    Profile::presets()
-        .into_iter()
-        .filter(|p| p.kind() == ProfileKind::HmacSha256)
-        .collect()
-}
-
-fn verifier(profile: &Profile) -> Verifier {
-    Verifier::builder(profile.clone())
-        .secret(Secret::new(SECRET).unwrap())
-        .clock(FixedClock::new(now()))
-        .build()
-        .unwrap()
-}
-
-fn signed_pairs(profile: &Profile, body: &[u8]) -> Vec<(String, String)> {
-    Signer::new(profile.clone(), Secret::new(SECRET).unwrap())
-        .sign(body, now() - Duration::from_secs(1))
-        .iter()
-        .map(|(n, v)| (n.to_owned(), v.to_owned()))
-        .collect()
-}
 
 fn acceptance(c: &mut Criterion) {
     for (size, label) in SIZES {

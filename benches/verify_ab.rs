@@ -10,10 +10,11 @@
 //! Run: `cargo bench --bench verify_ab`
 
 use std::hint::black_box;
-use std::time::{Duration, UNIX_EPOCH};
+use std::time::Duration;
 
-use cognigy_webhook::{FixedClock, Profile, ProfileKind, Secret, Signer, Verifier};
-
+#[path = "shared/fixtures.rs"]
+mod fixtures;
+use fixtures::{SECRET, hmac_profiles, now, signed_pairs, verifier};
 #[path = "shared/bare_mac.rs"]
 mod bare;
 use bare::{bare_mac, signed_pieces, tag};
@@ -21,30 +22,9 @@ use bare::{bare_mac, signed_pieces, tag};
 mod interleaved;
 use interleaved::ratio;
 
-const SECRET: &str = "benchmark-shared-secret-0123456789";
-type Pairs = Vec<(String, String)>;
-
 fn main() {
-    let now = UNIX_EPOCH + Duration::from_secs(1_698_765_432);
-    let profiles: Vec<Profile> = Profile::presets()
-        .into_iter()
-        .filter(|p| p.kind() == ProfileKind::HmacSha256)
-        .collect();
-    let sign = |profile: &Profile, body: &[u8]| -> Pairs {
-        Signer::new(profile.clone(), Secret::new(SECRET).unwrap())
-            .sign(body, now - Duration::from_secs(1))
-            .iter()
-            .map(|(n, v)| (n.to_owned(), v.to_owned()))
-            .collect()
-    };
-    let verifier = |profile: &Profile| {
-        Verifier::builder(profile.clone())
-            .secret(Secret::new(SECRET).unwrap())
-            .clock(FixedClock::new(now))
-            .build()
-            .unwrap()
-    };
-
+    let profiles = hmac_profiles();
+    let sign = signed_pairs;
     println!("| body | profile | verify / bare MAC (median) | quartiles |");
     println!("|---|---|---|---|");
     for (size, label) in [
@@ -92,7 +72,7 @@ fn main() {
         stale[1].1 = profile
             .timestamp_format()
             .unwrap()
-            .format(now - Duration::from_secs(3600));
+            .format(now() - Duration::from_secs(3600));
         let mut malformed = good.clone();
         malformed[0].1 = "not-a-signature".into();
         for (case, pairs) in [
