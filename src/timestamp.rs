@@ -164,14 +164,14 @@ fn parse_seconds(value: &[u8]) -> Result<SystemTime, Error> {
             return Err(malformed());
         }
         Some(digits) => {
-            // Validate every digit, keep the first nine (nanoseconds).
-            parse_u64(digits).ok_or_else(malformed)?;
-            let kept = &digits[..digits.len().min(9)];
-            let scale = 10u32.pow(9 - kept.len() as u32);
-            // At most nine digits: fits in u32 and stays below one second.
-            kept.iter()
-                .fold(0u32, |acc, &b| acc * 10 + u32::from(b - b'0'))
-                * scale
+            // At most 18 digits: one `u64`. Keep the first nine (nanoseconds).
+            let value = parse_u64(digits).ok_or_else(malformed)?;
+            let nanos = match digits.len() {
+                len @ ..=9 => value * 10u64.pow(9 - len as u32),
+                len => value / 10u64.pow(len as u32 - 9),
+            };
+            // Below one second by construction.
+            u32::try_from(nanos).map_err(|_| malformed())?
         }
     };
     UNIX_EPOCH

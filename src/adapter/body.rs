@@ -7,8 +7,8 @@ use crate::ErrorKind;
 
 /// The chunks of one body so far. A body that arrives in one chunk (the
 /// usual delivery of a few KiB) stays that chunk, shared with the framework
-/// and never copied; a second chunk starts a buffer.
-#[derive(Debug)]
+/// and never copied; a second chunk starts a buffer. No `Debug`: it holds
+/// a request body.
 pub(crate) struct BodyBuffer {
     limit: usize,
     first: Option<Bytes>,
