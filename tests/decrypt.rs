@@ -3,6 +3,8 @@
 //! adapters on real servers on 127.0.0.1.
 #![cfg(feature = "decrypt")]
 
+mod support;
+
 use base64::Engine as _;
 use cognigy_webhook::ConfigError;
 use cognigy_webhook::decrypt::Decryptor;
@@ -113,6 +115,7 @@ fn an_environment_value_may_escape_its_newlines() {
 
 #[cfg(all(feature = "axum", feature = "actix"))]
 mod over_http {
+    use super::support::servers::{serve_actix, serve_axum};
     use super::*;
     use cognigy_webhook::decrypt::Decrypted;
     use cognigy_webhook::{Profile, Secret, Signer, Verifier};
@@ -135,39 +138,22 @@ mod over_http {
             )
             .route_layer(VerifyWebhookLayer::new(verifier()))
             .with_state(decryptor());
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-        addr
+        serve_axum(app).await
     }
 
     fn actix_server() -> SocketAddr {
-        use actix_web::{App, HttpResponse, HttpServer, web};
+        use actix_web::{App, HttpResponse, web};
         use cognigy_webhook::actix::VerifyWebhook;
         async fn handler(decrypted: Decrypted) -> HttpResponse {
             HttpResponse::Ok().body(decrypted.as_bytes().to_vec())
         }
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        let addr = listener.local_addr().unwrap();
-        std::thread::spawn(move || {
-            actix_web::rt::System::new().block_on(async move {
-                HttpServer::new(|| {
-                    App::new().app_data(web::Data::new(decryptor())).service(
-                        web::resource("/hook")
-                            .wrap(VerifyWebhook::new(verifier()))
-                            .route(web::post().to(handler)),
-                    )
-                })
-                .workers(1)
-                .disable_signals()
-                .listen(listener)
-                .unwrap()
-                .run()
-                .await
-                .unwrap();
-            })
-        });
-        addr
+        serve_actix(1, || {
+            App::new().app_data(web::Data::new(decryptor())).service(
+                web::resource("/hook")
+                    .wrap(VerifyWebhook::new(verifier()))
+                    .route(web::post().to(handler)),
+            )
+        })
     }
 
     async fn post(addr: SocketAddr, body: Vec<u8>) -> (u16, Vec<u8>) {

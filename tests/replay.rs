@@ -4,6 +4,8 @@
 //! PostgreSQL tests say loudly that they were skipped, and fail under CI.
 #![cfg(all(feature = "axum", feature = "memory"))]
 
+mod support;
+
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -296,41 +298,30 @@ fn a_signature_nonce_needs_a_signing_profile() {
 #[cfg(feature = "actix")]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn actix_64_concurrent_deliveries_run_the_handler_once() {
-    use actix_web::{App, HttpResponse, HttpServer, web};
+    use actix_web::{App, HttpResponse, web};
     use cognigy_webhook::actix::VerifyWebhook;
+    use support::servers::serve_actix;
 
     let runs = Arc::new(AtomicUsize::new(0));
     let counter = runs.clone();
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = listener.local_addr().unwrap();
     let guard = ReplayGuard::new(MemoryStore::new(1000));
-    std::thread::spawn(move || {
-        actix_web::rt::System::new().block_on(async move {
-            HttpServer::new(move || {
-                let counter = counter.clone();
-                let middleware = VerifyWebhook::new(verifier())
-                    .with_replay_guard(guard.clone())
-                    .unwrap();
-                App::new().service(web::resource(PATH).wrap(middleware).route(web::post().to(
-                    move || {
-                        counter.fetch_add(1, Ordering::SeqCst);
-                        async {
-                            HttpResponse::Ok()
-                                .content_type("application/json")
-                                .body(r#"{"status":"processed"}"#)
-                        }
-                    },
-                )))
-            })
-            .workers(2)
-            .disable_signals()
-            .listen(listener)
-            .unwrap()
-            .run()
-            .await
-            .unwrap()
-        })
-    });
+    let addr =
+        serve_actix(2, move || {
+            let counter = counter.clone();
+            let middleware = VerifyWebhook::new(verifier())
+                .with_replay_guard(guard.clone())
+                .unwrap();
+            App::new().service(web::resource(PATH).wrap(middleware).route(web::post().to(
+                move || {
+                    counter.fetch_add(1, Ordering::SeqCst);
+                    async {
+                        HttpResponse::Ok()
+                            .content_type("application/json")
+                            .body(r#"{"status":"processed"}"#)
+                    }
+                },
+            )))
+        });
     let answers = burst(&[addr], 64).await;
     assert_eq!(
         count(&answers, 200, "status", "processed"),

@@ -2,11 +2,14 @@
 //! servers on 127.0.0.1: the same answers from both.
 #![cfg(all(feature = "axum", feature = "actix"))]
 
+mod support;
+
 use std::net::SocketAddr;
 
 use cognigy_webhook::{Profile, SELF_TEST_BODY, SELF_TEST_PATH, Secret, Verifier};
 use hmac::{Hmac, KeyInit, Mac};
 use serde_json::{Value, json};
+use support::servers::{serve_actix, serve_axum};
 
 const SECRET: &str = "self-test-secret";
 
@@ -28,35 +31,17 @@ fn signature(secret: &str) -> String {
 }
 
 async fn axum_server() -> SocketAddr {
-    let app = axum::Router::new().route(
+    serve_axum(axum::Router::new().route(
         SELF_TEST_PATH,
         cognigy_webhook::axum::self_test_route(verifier()),
-    );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    addr
+    ))
+    .await
 }
 
 fn actix_server() -> SocketAddr {
-    use actix_web::{App, HttpServer};
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = listener.local_addr().unwrap();
-    std::thread::spawn(move || {
-        actix_web::rt::System::new().block_on(async move {
-            HttpServer::new(|| {
-                App::new().service(cognigy_webhook::actix::self_test_service(verifier()))
-            })
-            .workers(1)
-            .disable_signals()
-            .listen(listener)
-            .unwrap()
-            .run()
-            .await
-            .unwrap();
-        })
-    });
-    addr
+    serve_actix(1, || {
+        actix_web::App::new().service(cognigy_webhook::actix::self_test_service(verifier()))
+    })
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

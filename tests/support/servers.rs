@@ -38,6 +38,38 @@ pub async fn serve_axum(app: axum::Router) -> SocketAddr {
     addr
 }
 
+/// Serves the app `factory` makes on a free port of 127.0.0.1, in an actix
+/// system on a thread of its own, with `workers` workers.
+#[cfg(feature = "actix")]
+pub fn serve_actix<F, T, B>(workers: usize, factory: F) -> SocketAddr
+where
+    F: Fn() -> actix_web::App<T> + Send + Clone + 'static,
+    T: actix_web::dev::ServiceFactory<
+            actix_web::dev::ServiceRequest,
+            Config = (),
+            Response = actix_web::dev::ServiceResponse<B>,
+            Error = actix_web::Error,
+            InitError = (),
+        > + 'static,
+    B: actix_web::body::MessageBody + 'static,
+{
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    std::thread::spawn(move || {
+        actix_web::rt::System::new().block_on(async move {
+            actix_web::HttpServer::new(factory)
+                .workers(workers)
+                .disable_signals()
+                .listen(listener)
+                .unwrap()
+                .run()
+                .await
+                .unwrap();
+        })
+    });
+    addr
+}
+
 /// axum with the layer on the route (`route_layer`).
 #[cfg(feature = "axum")]
 pub async fn axum_server(config: ServerConfig, runs: Arc<AtomicUsize>) -> SocketAddr {
@@ -93,7 +125,7 @@ pub async fn hyper_server(config: ServerConfig, runs: Arc<AtomicUsize>) -> Socke
 /// on a thread of its own.
 #[cfg(feature = "actix")]
 pub async fn actix_server(config: ServerConfig, runs: Arc<AtomicUsize>) -> SocketAddr {
-    use actix_web::{App, HttpResponse, HttpServer, web};
+    use actix_web::{App, HttpResponse, web};
     use cognigy_webhook::actix::VerifyWebhook;
 
     async fn handler(
@@ -104,28 +136,16 @@ pub async fn actix_server(config: ServerConfig, runs: Arc<AtomicUsize>) -> Socke
         HttpResponse::Ok().json(processed(&runs, &verified, request_id))
     }
 
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = listener.local_addr().unwrap();
     let verifier = config.verifier();
-    std::thread::spawn(move || {
-        actix_web::rt::System::new().block_on(async move {
-            let server = HttpServer::new(move || {
-                App::new().app_data(web::Data::new(runs.clone())).service(
-                    web::resource(PATH)
-                        .wrap(
-                            VerifyWebhook::new(verifier.clone())
-                                .with_body_limit(BODY_LIMIT)
-                                .with_read_timeout(READ_TIMEOUT),
-                        )
-                        .route(web::post().to(handler)),
+    serve_actix(1, move || {
+        App::new().app_data(web::Data::new(runs.clone())).service(
+            web::resource(PATH)
+                .wrap(
+                    VerifyWebhook::new(verifier.clone())
+                        .with_body_limit(BODY_LIMIT)
+                        .with_read_timeout(READ_TIMEOUT),
                 )
-            })
-            .workers(1)
-            .disable_signals()
-            .listen(listener)
-            .unwrap();
-            server.run().await.unwrap();
-        })
-    });
-    addr
+                .route(web::post().to(handler)),
+        )
+    })
 }
