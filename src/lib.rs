@@ -13,6 +13,7 @@ mod digits;
 mod error;
 mod headers;
 mod hex_digest;
+mod keyed_mac;
 mod profile;
 mod profile_name;
 #[cfg(any(feature = "siem", feature = "client"))]

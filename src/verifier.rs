@@ -5,11 +5,11 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use base64::Engine as _;
-use hmac::{Hmac, KeyInit, Mac};
 use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
 use crate::digest_eq::digests_equal;
+use crate::keyed_mac::KeyedMac;
 use crate::profile::{Scheme, TimestampRule};
 use crate::signature::{BASE64, DIGEST_LEN};
 use crate::timestamp::check_window;
@@ -24,8 +24,6 @@ pub const MAX_HEADER_VALUE_LEN: usize = 4096;
 
 /// The body limit the framework adapters apply unless told otherwise: 1 MiB.
 pub const DEFAULT_BODY_LIMIT: usize = 1024 * 1024;
-
-type HmacSha256 = Hmac<Sha256>;
 
 /// Verifies webhook deliveries for one profile (or, by explicit opt-in,
 /// several) against one or more active secrets.
@@ -85,8 +83,8 @@ struct Lane {
 }
 
 enum Keys {
-    /// One keyed HMAC state per secret.
-    Hmac(Box<[HmacSha256]>),
+    /// One HMAC key schedule per secret.
+    Hmac(Box<[KeyedMac]>),
     /// SHA-256 of each expected credential (Basic Auth `user:password`, or
     /// the API key): comparing digests keeps the length secret as well.
     Digests(Box<[Zeroizing<[u8; DIGEST_LEN]>]>),
@@ -98,10 +96,7 @@ impl Keys {
             Scheme::Hmac { .. } => Keys::Hmac(
                 secrets
                     .iter()
-                    .map(|secret| {
-                        HmacSha256::new_from_slice(secret.expose())
-                            .expect("HMAC accepts keys of any length")
-                    })
+                    .map(|secret| KeyedMac::new(secret.expose()))
                     .collect(),
             ),
             Scheme::BasicAuth | Scheme::ApiKey { .. } => Keys::Digests(
@@ -322,19 +317,16 @@ fn check_timestamp(
 /// The first key whose MAC over (timestamp, separator,) body equals one of
 /// the received signatures, compared in constant time.
 fn match_hmac(
-    keys: &[HmacSha256],
+    keys: &[KeyedMac],
     signatures: &Signatures,
     signed_timestamp: Option<(&[u8], &[u8])>,
     body: &[u8],
 ) -> Option<(usize, [u8; DIGEST_LEN])> {
     keys.iter().enumerate().find_map(|(index, key)| {
-        let mut mac = key.clone();
-        if let Some((timestamp, separator)) = signed_timestamp {
-            mac.update(timestamp);
-            mac.update(separator);
-        }
-        mac.update(body);
-        let tag: [u8; DIGEST_LEN] = mac.finalize().into_bytes().into();
+        let tag = match signed_timestamp {
+            None => key.tag(&[body]),
+            Some((timestamp, separator)) => key.tag(&[timestamp, separator, body]),
+        };
         signatures
             .as_slice()
             .iter()
