@@ -21,7 +21,7 @@ use tower_service::Service;
 use super::RejectionResponse;
 use super::body::{BoxError, Deadline, poll_body};
 use super::service::Shared;
-use crate::adapter::{BodyBuffer, Decision, RequestFacts, RequestHeaders};
+use crate::adapter::{BodyBuffer, Decision, RequestFacts};
 use crate::headers::declared_length;
 use crate::{CorrelationId, ErrorKind, Rejection, Verified};
 
@@ -187,19 +187,14 @@ where
     {
         let shared = &*self.shared;
         let settings = &shared.settings;
-        // Read each poll rather than kept: they point into the headers.
-        let headers = RequestHeaders {
-            map: &self.parts.headers,
-            found: shared.known.scan(
-                self.parts
-                    .headers
-                    .iter()
-                    .map(|(name, value)| (name, value.as_bytes())),
-            ),
-        };
+        // What the headers hold under the known names is found on the first
+        // poll and once the body is read (usually the same poll), not kept:
+        // it points into the headers.
+        let mut headers = None;
         let started = match &mut self.started {
             Some(started) => started,
             None => {
+                let headers = headers.insert(shared.headers(&self.parts.headers));
                 let facts = settings.facts(
                     CorrelationId::from_lookup(headers.found.correlation_id()),
                     || remote_addr(&self.parts.extensions),
@@ -235,6 +230,7 @@ where
             return refused(kind);
         }
         let bytes = std::mem::replace(&mut self.buffer, BodyBuffer::new(0)).finish();
+        let headers = headers.unwrap_or_else(|| shared.headers(&self.parts.headers));
         match settings.verifier.verify(&headers, &bytes) {
             Ok(verified) => Poll::Ready(Read::Verified(verified, bytes)),
             Err(error) => refused(error.kind()),
@@ -298,15 +294,7 @@ where
         let Some(guard) = &settings.replay else {
             unreachable!("guarded only with a replay guard")
         };
-        let headers = RequestHeaders {
-            map: &parts.headers,
-            found: shared.known.scan(
-                parts
-                    .headers
-                    .iter()
-                    .map(|(name, value)| (name, value.as_bytes())),
-            ),
-        };
+        let headers = shared.headers(&parts.headers);
         let correlation_id = facts.correlation.as_ref().map(CorrelationId::as_str);
         let nonce = match guard
             .admit(&verified, &headers, correlation_id, &bytes)

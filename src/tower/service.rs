@@ -11,7 +11,7 @@ use tower_service::Service;
 
 use super::body::BoxError;
 use super::{RejectionResponse, ResponseFuture};
-use crate::adapter::{KnownHeaders, Settings};
+use crate::adapter::{KnownHeaders, RequestHeaders, Settings};
 
 /// The service [`VerifyWebhookLayer`](super::VerifyWebhookLayer) wraps around
 /// an inner service; see there.
@@ -45,6 +45,20 @@ impl<R> Shared<R> {
             settings,
             rejection,
             known,
+        }
+    }
+}
+
+impl<R> Shared<R> {
+    /// `map`, with what it holds under the known names found in one pass.
+    pub(super) fn headers<'a>(
+        &'a self,
+        map: &'a http::HeaderMap,
+    ) -> RequestHeaders<'a, http::HeaderMap, http::HeaderName> {
+        let entries = map.iter().map(|(name, value)| (name, value.as_bytes()));
+        RequestHeaders {
+            map,
+            found: self.known.scan(entries),
         }
     }
 }
