@@ -152,3 +152,43 @@ pub(crate) struct RequestHeaders<'a, M, N> {
     pub(crate) map: &'a M,
     pub(crate) found: Found<'a, N>,
 }
+
+#[cfg(all(test, feature = "tower"))]
+mod tests {
+    use http::HeaderName;
+
+    use super::*;
+    use crate::{Profile, Secret, TimestampFormat};
+
+    #[test]
+    fn scan_finds_each_known_name_once_repeated_or_absent() {
+        let profile = Profile::builder("gateway")
+            .hmac_sha256("X-Gateway-Signature")
+            .timestamp("X-Ts", TimestampFormat::UnixSeconds)
+            .build()
+            .unwrap();
+        let verifier = crate::Verifier::new(profile, Secret::new("s3cr3t").unwrap());
+        let known = KnownHeaders::new(&verifier, |name| {
+            HeaderName::from_bytes(name.as_bytes()).ok()
+        });
+        let header = |name: &str| HeaderName::from_bytes(name.as_bytes()).unwrap();
+        let request = [
+            (header("host"), "example.com"),
+            (header("x-gateway-signature"), "signature"),
+            (header("x-tz"), "same length, other name"),
+            (header("x-ts"), "1"),
+            (header("x-ts"), "2"),
+            (header("content-length"), "9"),
+            (header("x-gateway-signature-2"), "another name"),
+        ];
+        let found = known.scan(request.iter().map(|(name, value)| (name, value.as_bytes())));
+        assert_eq!(found.content_length(), Lookup::One(b"9"));
+        assert_eq!(found.correlation_id(), Lookup::Absent);
+        assert_eq!(
+            found.get("X-Gateway-Signature"),
+            Some(Lookup::One(b"signature"))
+        );
+        assert_eq!(found.get("X-Ts"), Some(Lookup::Repeated));
+        assert_eq!(found.get("X-Other"), None);
+    }
+}
