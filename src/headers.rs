@@ -51,7 +51,7 @@ where
 {
     let mut found = Lookup::Absent;
     for (candidate, value) in pairs {
-        if candidate.as_ref().eq_ignore_ascii_case(name) {
+        if same_name(candidate.as_ref().as_bytes(), name.as_bytes()) {
             if found != Lookup::Absent {
                 return Lookup::Repeated;
             }
@@ -59,6 +59,14 @@ where
         }
     }
     found
+}
+
+/// Whether two header names are equal but for ASCII case, looking at their
+/// last bytes first: a profile's names share long prefixes
+/// (`X-Cognigy-Webhook-Signature`, `X-Cognigy-Webhook-Timestamp`).
+fn same_name(a: &[u8], b: &[u8]) -> bool {
+    let last = |name: &[u8]| name.last().map(u8::to_ascii_lowercase);
+    a.len() == b.len() && last(a) == last(b) && a.eq_ignore_ascii_case(b)
 }
 
 impl<'a, N, V> HeaderLookup<'a> for &'a [(N, V)]
