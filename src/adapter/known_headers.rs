@@ -167,7 +167,7 @@ mod tests {
             .timestamp("X-Ts", TimestampFormat::UnixSeconds)
             .build()
             .unwrap();
-        let verifier = crate::Verifier::new(profile, Secret::new("s3cr3t").unwrap());
+        let verifier = Verifier::new(profile, Secret::new("s3cr3t").unwrap());
         let known = KnownHeaders::new(&verifier, |name| {
             HeaderName::from_bytes(name.as_bytes()).ok()
         });
