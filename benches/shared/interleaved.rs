@@ -18,10 +18,17 @@ pub(crate) fn ratio(mut a: impl FnMut(), mut b: impl FnMut(), batch: usize) -> (
         }
         start.elapsed().as_secs_f64()
     };
+    // Every other round runs `b` first, so that a drift within a round
+    // favours neither side.
     let mut ratios: Vec<f64> = (0..ROUNDS)
-        .map(|_| {
-            let ta = time(&mut a);
-            time(&mut b) / ta
+        .map(|round| {
+            if round % 2 == 0 {
+                let ta = time(&mut a);
+                time(&mut b) / ta
+            } else {
+                let tb = time(&mut b);
+                tb / time(&mut a)
+            }
         })
         .collect();
     ratios.sort_by(f64::total_cmp);
