@@ -35,7 +35,7 @@ pin_project! {
     /// refusal.
     pub struct ResponseFuture<S, B, R>
     where
-        S: Service<Request<Full<Bytes>>>,
+        S: Service<Inbound>,
     {
         #[pin]
         state: State<S, B, R>,
@@ -47,7 +47,7 @@ pin_project! {
     #[project_replace = StateOwned]
     enum State<S, B, R>
     where
-        S: Service<Request<Full<Bytes>>>,
+        S: Service<Inbound>,
     {
         /// Reading the body; the rest of the request waits beside it.
         Reading { #[pin] body: B, request: Waiting<S, R> },
@@ -61,17 +61,14 @@ pin_project! {
     }
 }
 
-/// What a guarded delivery resolves to.
-type GuardedFuture<S> = Pin<
-    Box<
-        dyn Future<
-                Output = Result<
-                    Reply<<S as Service<Request<Full<Bytes>>>>::Response>,
-                    <S as Service<Request<Full<Bytes>>>>::Error,
-                >,
-            > + Send,
-    >,
->;
+/// The request the inner service receives.
+type Inbound = Request<Full<Bytes>>;
+
+/// The guarded path, which awaits the replay guard's store.
+type GuardedFuture<S> = Pin<Box<dyn Future<Output = Guarded<S>> + Send>>;
+
+/// What the guarded path resolves to.
+type Guarded<S> = Result<Reply<<S as Service<Inbound>>::Response>, <S as Service<Inbound>>::Error>;
 
 /// The answer of the guarded path: the inner service's or a refusal.
 #[cfg_attr(not(feature = "replay"), allow(dead_code))]
@@ -98,7 +95,7 @@ struct Started {
 
 impl<S, B, R> ResponseFuture<S, B, R>
 where
-    S: Service<Request<Full<Bytes>>>,
+    S: Service<Inbound>,
 {
     pub(super) fn new(request: Request<B>, inner: S, shared: Arc<Shared<R>>) -> Self {
         let (parts, body) = request.into_parts();
@@ -120,7 +117,7 @@ where
 
 impl<S, B, R, ResBody> Future for ResponseFuture<S, B, R>
 where
-    S: Service<Request<Full<Bytes>>, Response = Response<ResBody>> + Send + 'static,
+    S: Service<Inbound, Response = Response<ResBody>> + Send + 'static,
     S::Future: Send,
     S::Error: Send,
     ResBody: Send + 'static,
@@ -176,7 +173,7 @@ enum Read {
 
 impl<S, R> Waiting<S, R>
 where
-    S: Service<Request<Full<Bytes>>>,
+    S: Service<Inbound>,
     R: RejectionResponse,
 {
     /// Reads the body to its end and verifies the request, or refuses it.
@@ -241,7 +238,7 @@ where
     /// guard first when there is one.
     fn forward<B, ResBody>(self, verified: Verified, bytes: Bytes) -> State<S, B, R>
     where
-        S: Service<Request<Full<Bytes>>, Response = Response<ResBody>> + Send + 'static,
+        S: Service<Inbound, Response = Response<ResBody>> + Send + 'static,
         S::Future: Send,
         S::Error: Send,
         ResBody: Send + 'static,
@@ -277,7 +274,7 @@ where
         bytes: Bytes,
     ) -> Result<Reply<S::Response>, S::Error>
     where
-        S: Service<Request<Full<Bytes>>, Response = Response<ResBody>>,
+        S: Service<Inbound, Response = Response<ResBody>>,
     {
         use crate::replay::ReplayDecision;
         let Waiting {
@@ -348,7 +345,7 @@ fn hand_over<R>(
     facts: RequestFacts,
     verified: Verified,
     bytes: Bytes,
-) -> Request<Full<Bytes>> {
+) -> Inbound {
     shared
         .settings
         .report(&facts, parts.uri.path(), Decision::Verified(&verified));
@@ -371,7 +368,7 @@ fn remote_addr(extensions: &http::Extensions) -> Option<SocketAddr> {
 
 impl<S, B, R> fmt::Debug for ResponseFuture<S, B, R>
 where
-    S: Service<Request<Full<Bytes>>>,
+    S: Service<Inbound>,
 {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ResponseFuture").finish_non_exhaustive()
