@@ -211,7 +211,8 @@ where
                     None
                 };
                 if let Some(kind) = refusal {
-                    return Poll::Ready(refuse(shared, &started.facts, &self.parts, kind, None));
+                    let response = refuse(shared, &started.facts, &self.parts, kind, None);
+                    return Poll::Ready(Read::Refused(response));
                 }
                 started
             }
@@ -222,7 +223,10 @@ where
             started.deadline.as_mut(),
             cx
         ));
-        let refused = |kind| Poll::Ready(refuse(shared, &started.facts, &self.parts, kind, None));
+        let refused = |kind| {
+            let response = refuse(shared, &started.facts, &self.parts, kind, None);
+            Poll::Ready(Read::Refused(response))
+        };
         if let Err(kind) = read {
             return refused(kind);
         }
@@ -304,9 +308,6 @@ where
             }
             ReplayDecision::Refuse(kind) => {
                 let response = refuse(&shared, &facts, &parts, kind, Some(&verified));
-                let Read::Refused(response) = response else {
-                    unreachable!("refuse refuses")
-                };
                 return Ok(Reply::Refusal(response));
             }
         };
@@ -330,11 +331,11 @@ fn refuse<R: RejectionResponse>(
     parts: &Parts,
     kind: ErrorKind,
     verified: Option<&Verified>,
-) -> Read {
+) -> Response<Full<Bytes>> {
     shared
         .settings
         .report(facts, parts.uri.path(), Decision::Rejected(kind, verified));
-    Read::Refused(shared.rejection.response(&Rejection::new(kind)))
+    shared.rejection.response(&Rejection::new(kind))
 }
 
 /// Reports a verified request and rebuilds it for the inner service, with
