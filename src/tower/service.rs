@@ -47,9 +47,7 @@ impl<R> Shared<R> {
             known,
         }
     }
-}
 
-impl<R> Shared<R> {
     /// `map`, with what it holds under the known names found in one pass.
     pub(super) fn headers<'a>(
         &'a self,
