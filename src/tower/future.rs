@@ -238,6 +238,16 @@ where
         }
     }
 
+    /// What a verified request still needs: its parts, the inner service,
+    /// the shared settings and what the first poll learnt.
+    fn into_verified(self) -> (Parts, S, Arc<Shared<R>>, RequestFacts) {
+        let facts = self
+            .started
+            .expect("a request is verified after its first poll")
+            .facts;
+        (self.parts, self.inner, self.shared, facts)
+    }
+
     /// Hands a verified request on: to the inner service, or to the replay
     /// guard first when there is one.
     fn forward<B, ResBody>(self, verified: Verified, bytes: Bytes) -> State<S, B, R>
@@ -253,16 +263,7 @@ where
                 future: Box::pin(self.guarded(verified, bytes)),
             };
         }
-        let Waiting {
-            parts,
-            mut inner,
-            shared,
-            started,
-            ..
-        } = self;
-        let facts = started
-            .expect("a request is verified after its first poll")
-            .facts;
+        let (parts, mut inner, shared, facts) = self.into_verified();
         let request = hand_over(&shared, parts, facts, verified, bytes);
         State::Calling {
             future: inner.call(request),
@@ -281,16 +282,7 @@ where
         S: Service<Inbound, Response = Response<ResBody>>,
     {
         use crate::replay::ReplayDecision;
-        let Waiting {
-            parts,
-            mut inner,
-            shared,
-            started,
-            ..
-        } = self;
-        let facts = started
-            .expect("a request is verified after its first poll")
-            .facts;
+        let (parts, mut inner, shared, facts) = self.into_verified();
         let settings = &shared.settings;
         let Some(guard) = &settings.replay else {
             unreachable!("guarded only with a replay guard")
