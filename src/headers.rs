@@ -136,18 +136,6 @@ impl<'a> HeaderLookup<'a> for &'a http::HeaderMap {
     }
 }
 
-/// The tower layer's look-up: what the scan found, for a known name.
-#[cfg(feature = "tower")]
-impl<'a> HeaderLookup<'a>
-    for &crate::adapter::RequestHeaders<'a, http::HeaderMap, http::HeaderName>
-{
-    fn lookup(&self, name: &str) -> Lookup<'a> {
-        self.found
-            .get(name)
-            .unwrap_or_else(|| self.map.lookup(name))
-    }
-}
-
 #[cfg(all(test, feature = "http"))]
 mod tests {
     use super::*;

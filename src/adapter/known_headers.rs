@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use crate::{CORRELATION_ID_HEADER, Lookup, Verifier};
+use crate::{CORRELATION_ID_HEADER, HeaderLookup, Lookup, Verifier};
 
 /// The most names found in one pass over a request's headers; further
 /// names (a fourth accepted profile) are looked up one by one.
@@ -151,6 +151,18 @@ impl<N> fmt::Debug for KnownHeaders<N> {
 pub(crate) struct RequestHeaders<'a, M, N> {
     pub(crate) map: &'a M,
     pub(crate) found: Found<'a, N>,
+}
+
+/// What was found for a known name; any other name is looked up in the map.
+impl<'a, M, N> HeaderLookup<'a> for &RequestHeaders<'a, M, N>
+where
+    &'a M: HeaderLookup<'a>,
+{
+    fn lookup(&self, name: &str) -> Lookup<'a> {
+        self.found
+            .get(name)
+            .unwrap_or_else(|| self.map.lookup(name))
+    }
 }
 
 #[cfg(all(test, feature = "tower"))]
