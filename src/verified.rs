@@ -1,8 +1,9 @@
 //! What a successful verification proves.
 
-use crate::ProfileName;
 use std::fmt;
 use std::time::SystemTime;
+
+use crate::ProfileName;
 
 /// Proof that a delivery was authenticated: which profile and which secret
 /// matched, and what the timestamp said.

@@ -1,10 +1,9 @@
 //! The audit event: one per request.
 
-use crate::ProfileName;
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use crate::{CorrelationId, ErrorKind, RequestId};
+use crate::{CorrelationId, ErrorKind, ProfileName, RequestId};
 
 /// What became of a request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
