@@ -14,9 +14,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::SystemTime;
 
 use bytes::Bytes;
+use cognigy_webhook::clock::FixedClock;
 use cognigy_webhook::observe::{Audit, Stats};
 use cognigy_webhook::tower::VerifyWebhookLayer;
-use cognigy_webhook::{FixedClock, Profile, Secret, Signer, Verifier};
+use cognigy_webhook::{Profile, Secret, Signer, Verifier};
 use http_body_util::Full;
 use tower::util::BoxCloneService;
 use tower::{Service, ServiceBuilder, ServiceExt};

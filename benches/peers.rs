@@ -20,7 +20,8 @@ use std::hint::black_box;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use base64::Engine as _;
-use cognigy_webhook::{Profile, ProfileKind, Secret, Signer};
+use cognigy_webhook::profile::ProfileKind;
+use cognigy_webhook::{Profile, Secret, Signer};
 #[path = "shared/fixtures.rs"]
 mod fixtures;
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};

@@ -14,7 +14,7 @@
 use std::hint::black_box;
 use std::time::Duration;
 
-use cognigy_webhook::SignedContent;
+use cognigy_webhook::profile::SignedContent;
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 
 #[path = "shared/fixtures.rs"]

@@ -29,7 +29,7 @@
 use std::process::ExitCode;
 
 use actix_web::{App, HttpResponse, HttpServer, web};
-use cognigy_webhook::actix::{VerifyWebhook, self_test_service};
+use cognigy_webhook::actix::{WebhookVerification, self_test_service};
 use cognigy_webhook::observe::Stats;
 use cognigy_webhook::replay::guard_from_env;
 use cognigy_webhook::{Config, CorrelationId, RequestId, Verified};
@@ -58,7 +58,7 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
     let observability = Observability::from_env()?;
     let (guard, store) = guard_from_env().await?;
     let self_test_verifier = verifier.clone();
-    let middleware = VerifyWebhook::new(verifier)
+    let middleware = WebhookVerification::new(verifier)
         .with_replay_guard(guard)?
         .with_observer(observability.observer());
     let route = path.clone();

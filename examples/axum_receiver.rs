@@ -37,8 +37,9 @@ use axum::{Json, Router};
 use cognigy_webhook::axum::self_test_route;
 use cognigy_webhook::observe::Stats;
 use cognigy_webhook::replay::guard_from_env;
+use cognigy_webhook::self_test::SELF_TEST_PATH;
 use cognigy_webhook::tower::VerifyWebhookLayer;
-use cognigy_webhook::{Config, CorrelationId, RequestId, SELF_TEST_PATH, Verified};
+use cognigy_webhook::{Config, CorrelationId, RequestId, Verified};
 
 #[path = "shared/observability.rs"]
 mod observability;

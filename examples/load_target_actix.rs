@@ -1,7 +1,7 @@
 //! The actix-web server of the loopback load benchmark
 //! (`benches/http_load.sh`): the same handler on `/plain` (reads the body, no
 //! verification), `/inline` (the handler calls `Verifier::verify`),
-//! `/verified` (behind the `VerifyWebhook` middleware), profile `hex-millis`,
+//! `/verified` (behind the `WebhookVerification` middleware), profile `hex-millis`,
 //! and `/mac` (only the bare HMAC of the body: the floor for any verifier),
 //! one worker so that pinning the process pins the whole server.
 //!
@@ -11,8 +11,9 @@
 
 use actix_web::web::Bytes;
 use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
-use cognigy_webhook::actix::VerifyWebhook;
-use cognigy_webhook::{Profile, SECRET_VAR, Secret, Verifier};
+use cognigy_webhook::actix::WebhookVerification;
+use cognigy_webhook::config::SECRET_VAR;
+use cognigy_webhook::{Profile, Secret, Verifier};
 
 async fn handler(body: Bytes) -> HttpResponse {
     std::hint::black_box(body);
@@ -52,7 +53,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 .route("/inline", web::post().to(inline))
                 .service(
                     web::resource("/verified")
-                        .wrap(VerifyWebhook::new(verifier.clone()))
+                        .wrap(WebhookVerification::new(verifier.clone()))
                         .route(web::post().to(handler)),
                 )
         })

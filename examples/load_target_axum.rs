@@ -20,9 +20,10 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
+use cognigy_webhook::config::SECRET_VAR;
 use cognigy_webhook::observe::{Audit, Stats};
 use cognigy_webhook::tower::VerifyWebhookLayer;
-use cognigy_webhook::{Profile, SECRET_VAR, Secret, Verifier};
+use cognigy_webhook::{Profile, Secret, Verifier};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 

@@ -9,7 +9,9 @@
 use std::process::ExitCode;
 use std::time::{Duration, SystemTime};
 
-use cognigy_webhook::{Profile, ProfileKind, SECRET_VAR, Secret, Signer, Verifier};
+use cognigy_webhook::config::SECRET_VAR;
+use cognigy_webhook::profile::ProfileKind;
+use cognigy_webhook::{Profile, Secret, Signer, Verifier};
 
 fn main() -> ExitCode {
     let secret = match std::env::var(SECRET_VAR) {

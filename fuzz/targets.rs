@@ -5,10 +5,10 @@
 
 use std::time::{Duration, UNIX_EPOCH};
 
-use cognigy_webhook::{
-    FixedClock, MAX_SIGNATURES, Profile, Secret, SignatureEncoding, Signatures, Signer,
-    TimestampFormat, Verifier,
-};
+use cognigy_webhook::clock::FixedClock;
+use cognigy_webhook::limits::MAX_SIGNATURES;
+use cognigy_webhook::profile::{SignatureEncoding, Signatures, TimestampFormat};
+use cognigy_webhook::{Profile, Secret, Signer, Verifier};
 
 /// Signature header decoding: never panics, yields 1..=MAX_SIGNATURES
 /// digests, and what it accepts re-encodes to something it accepts again.

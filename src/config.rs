@@ -95,7 +95,7 @@ impl Config {
                 ),
             })?,
         };
-        if let (Some(header), crate::ProfileKind::ApiKey) =
+        if let (Some(header), crate::profile::ProfileKind::ApiKey) =
             (set(API_KEY_HEADER_VAR)?, profile.kind())
         {
             profile = Profile::api_key_in(header)?;

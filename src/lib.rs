@@ -1,36 +1,33 @@
 #![doc = include_str!("../README.md")]
 #![forbid(unsafe_code)]
-#![cfg_attr(not(test), warn(clippy::unwrap_used))]
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::unreachable
+    )
+)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+// The framework-free core: profiles, keys, the verifier and the signer.
+mod verify;
+
+// The one request pipeline the framework drivers share.
 #[cfg(any(feature = "tower", feature = "actix"))]
 mod adapter;
-mod clock;
-mod config;
-mod context;
-mod digest_eq;
-mod digits;
-mod error;
-mod headers;
-mod hex_digest;
-mod keyed_mac;
-mod profile;
-mod profile_name;
+
 #[cfg(any(feature = "siem", feature = "client"))]
 mod redact;
-mod rejection;
+
+pub mod config;
+pub mod request;
+pub mod self_test;
+
 #[cfg(any(feature = "siem", feature = "client"))]
-mod retry;
-mod rfc3339_fast;
-mod secret;
-mod self_test;
-mod signature;
-mod signer;
-#[cfg(any(feature = "axum", feature = "actix"))]
-mod strict_json;
-mod timestamp;
-mod verified;
-mod verifier;
+#[cfg_attr(docsrs, doc(cfg(any(feature = "siem", feature = "client"))))]
+pub mod retry;
 
 #[cfg(feature = "tower")]
 #[cfg_attr(docsrs, doc(cfg(feature = "tower")))]
@@ -58,26 +55,47 @@ pub mod decrypt;
 #[cfg_attr(docsrs, doc(cfg(feature = "client")))]
 pub mod client;
 
-pub use clock::{Clock, FixedClock, SystemClock};
-pub use config::{
-    API_KEY_HEADER_VAR, Config, DRIFT_MS_VAR, PATH_VAR, PORT_VAR, PROFILE_VAR, SECRET_VAR,
-    TOLERANCE_MS_VAR,
-};
-pub use context::{CORRELATION_ID_HEADER, CorrelationId, MAX_CORRELATION_ID_LEN, RequestId};
-pub use error::{ConfigError, Error, ErrorKind};
-pub use headers::{HeaderLookup, Lookup};
-pub use profile::{
-    AUTHORIZATION, DEFAULT_API_KEY_HEADER, Profile, ProfileBuilder, ProfileKind, SignatureEncoding,
-    SignedContent,
-};
-pub use profile_name::ProfileName;
-pub use rejection::Rejection;
-#[cfg(any(feature = "siem", feature = "client"))]
-pub use retry::RetryPolicy;
-pub use secret::Secret;
-pub use self_test::{SELF_TEST_BODY, SELF_TEST_PATH, SelfTest};
-pub use signature::{MAX_SIGNATURES, Signatures};
-pub use signer::{SignedHeaders, Signer};
-pub use timestamp::{MAX_TIMESTAMP_LEN, TimestampFormat};
-pub use verified::Verified;
-pub use verifier::{DEFAULT_BODY_LIMIT, MAX_HEADER_VALUE_LEN, Verifier, VerifierBuilder};
+/// Wire profiles and their parts: what a [`Profile`] is made of, for custom
+/// profiles and for reading a profile's settings.
+pub mod profile {
+    pub use crate::verify::profile::{
+        AUTHORIZATION, DEFAULT_API_KEY_HEADER, Profile, ProfileBuilder, ProfileKind,
+        SignatureEncoding, SignedContent,
+    };
+    pub use crate::verify::profile_name::ProfileName;
+    pub use crate::verify::signature::Signatures;
+    pub use crate::verify::signer::SignedHeaders;
+    pub use crate::verify::timestamp::TimestampFormat;
+}
+
+/// Where "now" comes from, so that tests never sleep.
+pub mod clock {
+    pub use crate::verify::clock::{Clock, FixedClock, SystemClock};
+}
+
+/// The bounds every request is held to.
+pub mod limits {
+    pub use crate::request::MAX_CORRELATION_ID_LEN;
+    pub use crate::verify::signature::MAX_SIGNATURES;
+    pub use crate::verify::timestamp::MAX_TIMESTAMP_LEN;
+    pub use crate::verify::verifier::{DEFAULT_BODY_LIMIT, MAX_HEADER_VALUE_LEN, MAX_PROFILES};
+
+    /// How long the framework adapters wait for a whole body unless told
+    /// otherwise: 10 seconds, then 408 `body_timeout`.
+    pub const DEFAULT_READ_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+}
+
+pub use config::Config;
+pub use request::{CorrelationId, RequestId};
+pub use verify::error::{ConfigError, Error, ErrorKind};
+pub use verify::head::Head;
+pub use verify::headers::{HeaderLookup, Lookup};
+pub use verify::profile::Profile;
+pub use verify::secret::Secret;
+pub use verify::signer::Signer;
+pub use verify::verified::Verified;
+pub use verify::verifier::{Verifier, VerifierBuilder};
+
+// Short paths for the crate's own code.
+use clock::{Clock, SystemClock};
+use profile::{ProfileName, SignatureEncoding, SignedContent, TimestampFormat};

@@ -15,7 +15,7 @@ use backon::{BackoffBuilder, ExponentialBuilder};
 ///
 /// ```
 /// use std::time::Duration;
-/// use cognigy_webhook::RetryPolicy;
+/// use cognigy_webhook::retry::RetryPolicy;
 ///
 /// let policy = RetryPolicy::new(4).with_backoff(Duration::from_millis(100), Duration::from_secs(2));
 /// assert_eq!(policy.max_tries(), 4);

@@ -2,7 +2,8 @@
 //! administrator checks that the receiver holds the same secret as the
 //! sender by sending the HMAC of a fixed body.
 
-use crate::{ProfileKind, SignatureEncoding, Verifier};
+use crate::Verifier;
+use crate::profile::{ProfileKind, SignatureEncoding};
 
 /// Where the adapters' self-test handlers are mounted in the examples (seed
 /// 000's route).
@@ -17,7 +18,8 @@ pub const SELF_TEST_BODY: &[u8] = b"webhook_security_test";
 /// It never reveals the expected signature, only whether it matched.
 ///
 /// ```
-/// use cognigy_webhook::{Profile, Secret, Signer, Verifier, SelfTest, SELF_TEST_BODY};
+/// use cognigy_webhook::self_test::{SELF_TEST_BODY, SelfTest};
+/// use cognigy_webhook::{Profile, Secret, Signer, Verifier};
 ///
 /// let verifier = Verifier::new(Profile::webhook_hex(), Secret::new("my-shared-secret")?);
 /// // What the administrator computes with the secret they configured in Cognigy:

@@ -7,7 +7,9 @@ use std::io::Write;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, UNIX_EPOCH};
 
-use cognigy_webhook::{FixedClock, Profile, ProfileKind, Secret, Verifier};
+use cognigy_webhook::clock::FixedClock;
+use cognigy_webhook::profile::ProfileKind;
+use cognigy_webhook::{Profile, Secret, Verifier};
 
 const SECRET: &str = "cli-test-secret";
 const NOW_MS: u64 = 1_700_000_000_000;

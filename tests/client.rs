@@ -13,7 +13,8 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use cognigy_webhook::client::{ClientConfig, ClientError, CognigyClient};
-use cognigy_webhook::{CorrelationId, RetryPolicy, Secret};
+use cognigy_webhook::retry::RetryPolicy;
+use cognigy_webhook::{CorrelationId, Secret};
 use futures_util::TryStreamExt;
 use serde_json::{Value, json};
 

@@ -143,14 +143,14 @@ mod over_http {
 
     fn actix_server() -> SocketAddr {
         use actix_web::{App, HttpResponse, web};
-        use cognigy_webhook::actix::VerifyWebhook;
+        use cognigy_webhook::actix::WebhookVerification;
         async fn handler(decrypted: Decrypted) -> HttpResponse {
             HttpResponse::Ok().body(decrypted.as_bytes().to_vec())
         }
         serve_actix(1, || {
             App::new().app_data(web::Data::new(decryptor())).service(
                 web::resource("/hook")
-                    .wrap(VerifyWebhook::new(verifier()))
+                    .wrap(WebhookVerification::new(verifier()))
                     .route(web::post().to(handler)),
             )
         })

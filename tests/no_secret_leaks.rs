@@ -3,10 +3,10 @@
 
 use std::time::{Duration, UNIX_EPOCH};
 
-use cognigy_webhook::{
-    Config, ErrorKind, FixedClock, Profile, SECRET_VAR, Secret, SignatureEncoding, Signatures,
-    Signer, Verifier,
-};
+use cognigy_webhook::clock::FixedClock;
+use cognigy_webhook::config::SECRET_VAR;
+use cognigy_webhook::profile::{SignatureEncoding, Signatures};
+use cognigy_webhook::{Config, ErrorKind, Profile, Secret, Signer, Verifier};
 
 const SECRET: &str = "leak-canary-secret-4f1d";
 

@@ -3,10 +3,9 @@
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use cognigy_webhook::{
-    ErrorKind, FixedClock, Profile, ProfileKind, Secret, SignatureEncoding, SignedContent, Signer,
-    TimestampFormat, Verifier,
-};
+use cognigy_webhook::clock::FixedClock;
+use cognigy_webhook::profile::{ProfileKind, SignatureEncoding, SignedContent, TimestampFormat};
+use cognigy_webhook::{ErrorKind, Profile, Secret, Signer, Verifier};
 use proptest::prelude::*;
 
 fn presets() -> impl Strategy<Value = Profile> {
@@ -45,7 +44,7 @@ fn verifier(profile: &Profile, secret: Secret, now: SystemTime) -> Verifier {
         .unwrap()
 }
 
-fn pairs(headers: &cognigy_webhook::SignedHeaders) -> Vec<(String, String)> {
+fn pairs(headers: &cognigy_webhook::profile::SignedHeaders) -> Vec<(String, String)> {
     headers
         .iter()
         .map(|(n, v)| (n.to_owned(), v.to_owned()))

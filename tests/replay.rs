@@ -299,7 +299,7 @@ fn a_signature_nonce_needs_a_signing_profile() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn actix_64_concurrent_deliveries_run_the_handler_once() {
     use actix_web::{App, HttpResponse, web};
-    use cognigy_webhook::actix::VerifyWebhook;
+    use cognigy_webhook::actix::WebhookVerification;
     use support::servers::serve_actix;
 
     let runs = Arc::new(AtomicUsize::new(0));
@@ -308,7 +308,7 @@ async fn actix_64_concurrent_deliveries_run_the_handler_once() {
     let addr =
         serve_actix(2, move || {
             let counter = counter.clone();
-            let middleware = VerifyWebhook::new(verifier())
+            let middleware = WebhookVerification::new(verifier())
                 .with_replay_guard(guard.clone())
                 .unwrap();
             App::new().service(web::resource(PATH).wrap(middleware).route(web::post().to(

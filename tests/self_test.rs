@@ -6,7 +6,8 @@ mod support;
 
 use std::net::SocketAddr;
 
-use cognigy_webhook::{Profile, SELF_TEST_BODY, SELF_TEST_PATH, Secret, Verifier};
+use cognigy_webhook::self_test::{SELF_TEST_BODY, SELF_TEST_PATH};
+use cognigy_webhook::{Profile, Secret, Verifier};
 use hmac::{Hmac, KeyInit, Mac};
 use serde_json::{Value, json};
 use support::servers::{serve_actix, serve_axum};

@@ -12,8 +12,9 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use cognigy_webhook::observe::siem::{SiemConfig, SiemForwarder};
+use cognigy_webhook::retry::RetryPolicy;
 use cognigy_webhook::tower::VerifyWebhookLayer;
-use cognigy_webhook::{Profile, RetryPolicy, Secret, Signer, Verifier};
+use cognigy_webhook::{Profile, Secret, Signer, Verifier};
 use serde_json::Value;
 
 const SECRET: &str = "siem-test-secret-do-not-log";

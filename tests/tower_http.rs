@@ -87,7 +87,7 @@ async fn verified_json_verifies_itself_without_the_layer() {
     let app = Router::new()
         .route(PATH, post(echo))
         .layer(DefaultBodyLimit::max(256))
-        .with_state(config.verifier());
+        .layer(axum::Extension(config.verifier()));
     let addr = serve_axum(app).await;
 
     let good = r#"{"messageId":"m-1","text":"hi"}"#;
@@ -150,8 +150,7 @@ async fn extractors_behind_the_layer_and_without_it() {
     let (config, _) = sample();
     let strict = Router::new()
         .route(PATH, post(echo))
-        .route_layer(layer(&config))
-        .with_state(config.verifier());
+        .route_layer(layer(&config));
     let addr = serve_axum(strict).await;
     let unknown = r#"{"messageId":"m-1","text":"hi","extra":1}"#;
     let (status, body) = post_json(addr, &signed_request(&config, unknown), unknown).await;

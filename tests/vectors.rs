@@ -4,7 +4,8 @@ mod support;
 
 use std::collections::BTreeMap;
 
-use cognigy_webhook::{Profile, ProfileKind, Signer};
+use cognigy_webhook::profile::ProfileKind;
+use cognigy_webhook::{Profile, Signer};
 use support::{Expected, outcome, vectors};
 
 #[test]

@@ -2,7 +2,8 @@
 //! and `verify_slice` over exactly the bytes a profile signs, fed in the
 //! pieces the reference documents feed (body; or timestamp, separator, body).
 
-use cognigy_webhook::{Profile, SignedContent};
+use cognigy_webhook::Profile;
+use cognigy_webhook::profile::SignedContent;
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
 

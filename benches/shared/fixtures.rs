@@ -4,7 +4,9 @@
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use cognigy_webhook::{FixedClock, Profile, ProfileKind, Secret, Signer, Verifier};
+use cognigy_webhook::clock::FixedClock;
+use cognigy_webhook::profile::ProfileKind;
+use cognigy_webhook::{Profile, Secret, Signer, Verifier};
 
 /// The shared secret of every benchmark delivery.
 pub(crate) const SECRET: &str = "benchmark-shared-secret-0123456789";

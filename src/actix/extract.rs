@@ -11,29 +11,31 @@ use actix_web::{FromRequest, HttpMessage, HttpRequest, HttpResponse, ResponseErr
 use serde::de::DeserializeOwned;
 
 use super::body::read_verified;
-use crate::strict_json::parse_strict;
-use crate::{CorrelationId, ErrorKind, Rejection, RequestId, Verified, Verifier};
+use crate::adapter::parse_strict;
+use crate::{CorrelationId, Error, ErrorKind, RequestId, Verified, Verifier};
 
-/// The refusal as actix-web answers it: the rejection's status with
+/// The refusal as actix-web answers it: the error's status with
 /// `{"error": …, "reason": …}` (and `Allow: POST` on a 405), exactly as the
 /// tower layer answers.
-pub(crate) fn rejection_response(rejection: &Rejection) -> HttpResponse {
-    let status = StatusCode::from_u16(rejection.status()).unwrap_or(StatusCode::BAD_REQUEST);
+pub(crate) fn error_response(error: &Error) -> HttpResponse {
+    let status = StatusCode::from_u16(error.status()).unwrap_or(StatusCode::BAD_REQUEST);
     let mut response = HttpResponse::build(status);
     response.insert_header((CONTENT_TYPE, "application/json"));
-    if rejection.kind() == ErrorKind::MethodNotAllowed {
+    if error.kind() == ErrorKind::MethodNotAllowed {
         response.insert_header((ALLOW, "POST"));
     }
-    response.body(rejection.json_body())
+    response.body(error.json_body())
 }
 
-impl ResponseError for Rejection {
+/// The error's status with the JSON body `{"error": …, "reason": …}`, so a
+/// handler can return the crate's errors with `?`.
+impl ResponseError for Error {
     fn status_code(&self) -> StatusCode {
         StatusCode::from_u16(self.status()).unwrap_or(StatusCode::BAD_REQUEST)
     }
 
     fn error_response(&self) -> HttpResponse {
-        rejection_response(self)
+        error_response(self)
     }
 }
 
@@ -46,21 +48,21 @@ pub(crate) fn app_data<T: Clone + 'static>(request: &HttpRequest) -> Option<T> {
     })
 }
 
-fn from_middleware<T: Clone + 'static>(request: &HttpRequest) -> Ready<Result<T, Rejection>> {
+fn from_middleware<T: Clone + 'static>(request: &HttpRequest) -> Ready<Result<T, Error>> {
     ready(
         request
             .extensions()
             .get::<T>()
             .cloned()
-            .ok_or(Rejection::new(ErrorKind::Unverified)),
+            .ok_or(Error::new(ErrorKind::Unverified)),
     )
 }
 
-/// What [`VerifyWebhook`](super::VerifyWebhook) proved; 401 `unverified`
+/// What [`WebhookVerification`](super::WebhookVerification) proved; 401 `unverified`
 /// on a route without it.
 impl FromRequest for Verified {
-    type Error = Rejection;
-    type Future = Ready<Result<Self, Rejection>>;
+    type Error = Error;
+    type Future = Ready<Result<Self, Error>>;
 
     fn from_request(request: &HttpRequest, _: &mut Payload) -> Self::Future {
         from_middleware(request)
@@ -69,8 +71,8 @@ impl FromRequest for Verified {
 
 /// The id the middleware gave the request; 401 `unverified` without it.
 impl FromRequest for RequestId {
-    type Error = Rejection;
-    type Future = Ready<Result<Self, Rejection>>;
+    type Error = Error;
+    type Future = Ready<Result<Self, Error>>;
 
     fn from_request(request: &HttpRequest, _: &mut Payload) -> Self::Future {
         from_middleware(request)
@@ -80,8 +82,8 @@ impl FromRequest for RequestId {
 /// The sender's correlation id; use `Option<CorrelationId>`, which is `None`
 /// when the sender sent none.
 impl FromRequest for CorrelationId {
-    type Error = Rejection;
-    type Future = Ready<Result<Self, Rejection>>;
+    type Error = Error;
+    type Future = Ready<Result<Self, Error>>;
 
     fn from_request(request: &HttpRequest, _: &mut Payload) -> Self::Future {
         from_middleware(request)
@@ -92,7 +94,7 @@ impl FromRequest for CorrelationId {
 /// denies them), missing fields and trailing data are a 400
 /// `invalid_payload` naming the JSON path.
 ///
-/// Behind [`VerifyWebhook`](super::VerifyWebhook) the body was verified and
+/// Behind [`WebhookVerification`](super::WebhookVerification) the body was verified and
 /// limited already, so no further limit applies. Without it, the extractor
 /// reads the body within actix's `web::PayloadConfig` and verifies it with
 /// the [`Verifier`] from the app data (`app_data(verifier)` or
@@ -103,8 +105,8 @@ pub struct VerifiedJson<T>(pub T);
 type LocalBoxFuture<T> = Pin<Box<dyn Future<Output = T>>>;
 
 impl<T: DeserializeOwned + 'static> FromRequest for VerifiedJson<T> {
-    type Error = Rejection;
-    type Future = LocalBoxFuture<Result<Self, Rejection>>;
+    type Error = Error;
+    type Future = LocalBoxFuture<Result<Self, Error>>;
 
     fn from_request(request: &HttpRequest, payload: &mut Payload) -> Self::Future {
         let request = request.clone();
@@ -121,11 +123,11 @@ impl<T: DeserializeOwned + 'static> FromRequest for VerifiedJson<T> {
             let bytes =
                 read.await
                     .map_err(|error| match error.as_response_error().status_code() {
-                        StatusCode::PAYLOAD_TOO_LARGE => Rejection::new(ErrorKind::BodyTooLarge),
-                        _ => Rejection::new(ErrorKind::BodyUnreadable),
+                        StatusCode::PAYLOAD_TOO_LARGE => Error::new(ErrorKind::BodyTooLarge),
+                        _ => Error::new(ErrorKind::BodyUnreadable),
                     })?;
             let verifier =
-                app_data::<Verifier>(&request).ok_or(Rejection::new(ErrorKind::Unverified))?;
+                app_data::<Verifier>(&request).ok_or(Error::new(ErrorKind::Unverified))?;
             verifier.verify(request.headers(), &bytes)?;
             parse_strict(&bytes).map(VerifiedJson)
         })

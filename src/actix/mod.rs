@@ -4,7 +4,7 @@
 //!
 //! ```
 //! use actix_web::{App, HttpResponse, web};
-//! use cognigy_webhook::actix::VerifyWebhook;
+//! use cognigy_webhook::actix::WebhookVerification;
 //! use cognigy_webhook::{Profile, RequestId, Secret, Verified, Verifier};
 //!
 //! async fn receive(verified: Verified, id: RequestId) -> HttpResponse {
@@ -15,7 +15,7 @@
 //! let verifier = Verifier::new(Profile::webhook_hex(), Secret::new("my-shared-secret")?);
 //! let app = App::new().service(
 //!     web::resource("/webhooks/cognigy")
-//!         .wrap(VerifyWebhook::new(verifier))
+//!         .wrap(WebhookVerification::new(verifier))
 //!         .route(web::post().to(receive)),
 //! );
 //! # Ok(()) }
@@ -30,9 +30,9 @@ mod body;
 mod decrypted;
 mod extract;
 mod headers;
-mod middleware;
 mod self_test;
+mod verification;
 
 pub use extract::VerifiedJson;
-pub use middleware::{VerifyWebhook, VerifyWebhookMiddleware};
 pub use self_test::self_test_service;
+pub use verification::{WebhookVerification, WebhookVerificationMiddleware};

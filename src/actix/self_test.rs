@@ -2,8 +2,9 @@
 
 use actix_web::{HttpRequest, HttpResponse, Resource, web};
 
-use super::extract::rejection_response;
-use crate::{Rejection, SELF_TEST_PATH, SelfTest, Verifier};
+use super::extract::error_response;
+use crate::self_test::{SELF_TEST_PATH, SelfTest};
+use crate::{Error, Verifier};
 
 /// `GET` [`SELF_TEST_PATH`]`?signature=…&timestamp=…`, answered exactly as
 /// [`self_test_route`](crate::axum::self_test_route) answers for axum: 200
@@ -31,6 +32,6 @@ async fn self_test(request: HttpRequest, verifier: web::Data<Verifier>) -> HttpR
         Ok(report) => HttpResponse::Ok()
             .content_type("application/json")
             .body(report.to_json()),
-        Err(kind) => rejection_response(&Rejection::new(kind)),
+        Err(kind) => error_response(&Error::new(kind)),
     }
 }

@@ -1,86 +1,161 @@
-//! Gathering a streamed request body under a limit, without copying the
-//! usual one-chunk body.
+//! Reading a request body under a limit and a deadline, and discarding the
+//! body of a refused request.
 
-use bytes::{Bytes, BytesMut};
+use std::pin::Pin;
+use std::time::Duration;
 
-use crate::ErrorKind;
+use bytes::{Buf, Bytes, BytesMut};
+use futures_core::Stream;
 
-/// The chunks of one body so far. A body that arrives in one chunk (the
-/// usual delivery of a few KiB) stays that chunk, shared with the framework
-/// and never copied; a second chunk starts a buffer. No `Debug`: it holds
-/// a request body.
-pub(crate) struct BodyBuffer {
+use crate::{Error, ErrorKind};
+
+/// The error type of a streamed body.
+#[cfg(feature = "tower")]
+pub(crate) type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// How long the body of a refused request is read and thrown away, so that
+/// a sender still uploading reads its answer instead of a reset connection.
+const DRAIN_DEADLINE: Duration = Duration::from_secs(2);
+
+/// The whole body, at most `limit` bytes, within `timeout`: a chunk that
+/// would take it past the limit is refused (`body_too_large`) and never
+/// appended, a body still arriving when the timeout passes is refused
+/// (`body_timeout`), a broken one `body_unreadable`. A body that arrives in
+/// one chunk (the usual delivery) is that chunk, never copied.
+pub(crate) async fn read_body<S, D, E>(
+    body: S,
     limit: usize,
-    first: Option<Bytes>,
-    rest: BytesMut,
+    timeout: Option<Duration>,
+) -> Result<Bytes, Error>
+where
+    S: Stream<Item = Result<D, E>>,
+    D: Buf,
+{
+    let read = collect(body, limit);
+    match timeout {
+        None => read.await,
+        Some(timeout) => tokio::time::timeout(timeout, read)
+            .await
+            .unwrap_or_else(|_| Err(ErrorKind::BodyTimeout.into())),
+    }
 }
 
-impl BodyBuffer {
-    /// An empty body that may grow to `limit` bytes.
-    pub(crate) fn new(limit: usize) -> Self {
-        BodyBuffer {
-            limit,
-            first: None,
-            rest: BytesMut::new(),
+async fn collect<S, D, E>(body: S, limit: usize) -> Result<Bytes, Error>
+where
+    S: Stream<Item = Result<D, E>>,
+    D: Buf,
+{
+    let mut body = std::pin::pin!(body);
+    let mut first: Option<Bytes> = None;
+    let mut rest = BytesMut::new();
+    while let Some(chunk) = next(body.as_mut()).await {
+        let mut chunk = chunk.map_err(|_| Error::new(ErrorKind::BodyUnreadable))?;
+        // `Bytes` hands itself over without a copy.
+        let chunk = chunk.copy_to_bytes(chunk.remaining());
+        let held = first.as_ref().map_or(0, Bytes::len) + rest.len();
+        if chunk.len() > limit.saturating_sub(held) {
+            return Err(ErrorKind::BodyTooLarge.into());
         }
-    }
-
-    /// Appends `chunk`; refuses one that would take the body past the limit
-    /// (it is then not appended).
-    pub(crate) fn push(&mut self, chunk: Bytes) -> Result<(), ErrorKind> {
-        let held = self.first.as_ref().map_or(0, Bytes::len) + self.rest.len();
-        if chunk.len() > self.limit - held {
-            return Err(ErrorKind::BodyTooLarge);
-        }
-        match self.first.take() {
-            None if self.rest.is_empty() => self.first = Some(chunk),
-            None => self.rest.extend_from_slice(&chunk),
-            Some(first) => {
-                self.rest.reserve(first.len() + chunk.len());
-                self.rest.extend_from_slice(&first);
-                self.rest.extend_from_slice(&chunk);
+        match first.take() {
+            None if rest.is_empty() => first = Some(chunk),
+            None => rest.extend_from_slice(&chunk),
+            Some(head) => {
+                rest.reserve(head.len() + chunk.len());
+                rest.extend_from_slice(&head);
+                rest.extend_from_slice(&chunk);
             }
         }
-        Ok(())
     }
+    Ok(first.unwrap_or_else(|| rest.freeze()))
+}
 
-    /// The whole body.
-    pub(crate) fn finish(self) -> Bytes {
-        self.first.unwrap_or_else(|| self.rest.freeze())
-    }
+async fn next<S: Stream>(mut stream: Pin<&mut S>) -> Option<S::Item> {
+    std::future::poll_fn(|cx| stream.as_mut().poll_next(cx)).await
+}
+
+/// Reads and throws away what still arrives of a refused request's body:
+/// at most `limit` bytes and for at most two seconds, never buffering it.
+/// The driver runs this beside the refusal (a spawned task), so the sender
+/// gets to read the answer; a request that asked `Expect: 100-continue`
+/// sends nothing more and is not drained.
+pub(crate) async fn drain<S, D, E>(body: S, limit: usize)
+where
+    S: Stream<Item = Result<D, E>>,
+    D: Buf,
+{
+    let discard = async {
+        let mut body = std::pin::pin!(body);
+        let mut seen = 0usize;
+        while let Some(Ok(chunk)) = next(body.as_mut()).await {
+            seen = seen.saturating_add(chunk.remaining());
+            if seen > limit {
+                break;
+            }
+        }
+    };
+    let _ = tokio::time::timeout(DRAIN_DEADLINE, discard).await;
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    #[test]
-    fn one_chunk_is_kept_without_a_copy() {
+    fn chunks(parts: &[&'static str]) -> impl Stream<Item = Result<Bytes, std::io::Error>> {
+        let items: Vec<Result<Bytes, std::io::Error>> = parts
+            .iter()
+            .map(|part| Ok(Bytes::from_static(part.as_bytes())))
+            .collect();
+        Iter(items.into_iter())
+    }
+
+    struct Iter<I>(I);
+
+    impl<I: Iterator + Unpin> Stream for Iter<I> {
+        type Item = I::Item;
+        fn poll_next(
+            self: Pin<&mut Self>,
+            _: &mut std::task::Context<'_>,
+        ) -> std::task::Poll<Option<I::Item>> {
+            std::task::Poll::Ready(self.get_mut().0.next())
+        }
+    }
+
+    #[tokio::test]
+    async fn one_chunk_is_kept_without_a_copy() {
         let chunk = Bytes::from(vec![7u8; 1024]);
         let address = chunk.as_ptr();
-        let mut body = BodyBuffer::new(1024);
-        body.push(chunk).unwrap();
-        let whole = body.finish();
+        let body = Iter(vec![Ok::<_, std::io::Error>(chunk)].into_iter());
+        let whole = read_body(body, 1024, None).await.unwrap();
         assert_eq!(whole.as_ptr(), address);
         assert_eq!(whole.len(), 1024);
     }
 
-    #[test]
-    fn chunks_are_joined_in_order_up_to_the_limit() {
-        let mut body = BodyBuffer::new(10);
-        for chunk in ["", "abc", "", "defg", "hij"] {
-            body.push(Bytes::from_static(chunk.as_bytes())).unwrap();
-        }
+    #[tokio::test]
+    async fn chunks_are_joined_in_order_up_to_the_limit() {
+        let parts = ["", "abc", "", "defg", "hij"];
         assert_eq!(
-            body.push(Bytes::from_static(b"k")),
-            Err(ErrorKind::BodyTooLarge)
+            read_body(chunks(&parts), 10, None).await.unwrap(),
+            "abcdefghij"
         );
-        assert_eq!(body.finish(), "abcdefghij");
-        assert_eq!(BodyBuffer::new(0).finish(), "");
-        let mut tiny = BodyBuffer::new(2);
+        let over = ["", "abc", "", "defg", "hij", "k"];
         assert_eq!(
-            tiny.push(Bytes::from_static(b"abc")),
-            Err(ErrorKind::BodyTooLarge)
+            read_body(chunks(&over), 10, None).await.unwrap_err().kind(),
+            ErrorKind::BodyTooLarge
         );
+        assert_eq!(read_body(chunks(&[]), 0, None).await.unwrap(), "");
+        assert_eq!(
+            read_body(chunks(&["abc"]), 2, None)
+                .await
+                .unwrap_err()
+                .kind(),
+            ErrorKind::BodyTooLarge
+        );
+    }
+
+    #[tokio::test]
+    async fn a_stalled_body_times_out() {
+        let stalled = futures_util::stream::pending::<Result<Bytes, std::io::Error>>();
+        let read = read_body(stalled, 10, Some(Duration::from_millis(20))).await;
+        assert_eq!(read.unwrap_err().kind(), ErrorKind::BodyTimeout);
     }
 }

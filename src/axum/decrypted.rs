@@ -4,7 +4,7 @@ use axum_core::extract::{FromRef, FromRequest, Request};
 use bytes::Bytes;
 
 use crate::decrypt::{Decrypted, Decryptor};
-use crate::{ErrorKind, Rejection, Verified};
+use crate::{Error, ErrorKind, Verified};
 
 /// The plaintext of the verified body's `encryptedPayload` field, decrypted
 /// with the [`Decryptor`] from the router state (`Decryptor: FromRef<S>`).
@@ -31,15 +31,15 @@ where
     S: Send + Sync,
     Decryptor: FromRef<S>,
 {
-    type Rejection = Rejection;
+    type Rejection = Error;
 
     async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
         if request.extensions().get::<Verified>().is_none() {
-            return Err(Rejection::new(ErrorKind::Unverified));
+            return Err(Error::new(ErrorKind::Unverified));
         }
         let bytes = Bytes::from_request(request, state)
             .await
-            .map_err(|_| Rejection::new(ErrorKind::BodyUnreadable))?;
+            .map_err(|_| Error::new(ErrorKind::BodyUnreadable))?;
         Ok(Decrypted(Decryptor::from_ref(state).decrypt_field(&bytes)?))
     }
 }

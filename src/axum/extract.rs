@@ -5,18 +5,18 @@ use axum_core::response::{IntoResponse, Response};
 use http::request::Parts;
 
 use crate::tower::json_response;
-use crate::{CorrelationId, ErrorKind, Rejection, RequestId, Verified};
+use crate::{CorrelationId, Error, ErrorKind, RequestId, Verified};
 
-fn from_layer<T: Clone + Send + Sync + 'static>(parts: &Parts) -> Result<T, Rejection> {
+fn from_layer<T: Clone + Send + Sync + 'static>(parts: &Parts) -> Result<T, Error> {
     parts
         .extensions
         .get::<T>()
         .cloned()
-        .ok_or(Rejection::new(ErrorKind::Unverified))
+        .ok_or(Error::new(ErrorKind::Unverified))
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for Verified {
-    type Rejection = Rejection;
+    type Rejection = Error;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
         from_layer(parts)
@@ -24,7 +24,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Verified {
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for RequestId {
-    type Rejection = Rejection;
+    type Rejection = Error;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
         from_layer(parts)
@@ -42,7 +42,9 @@ impl<S: Send + Sync> OptionalFromRequestParts<S> for CorrelationId {
     }
 }
 
-impl IntoResponse for Rejection {
+/// The error's status with the JSON body `{"error": …, "reason": …}`, so a
+/// handler can return the crate's errors with `?`.
+impl IntoResponse for Error {
     fn into_response(self) -> Response {
         json_response(&self).map(axum_core::body::Body::new)
     }

@@ -1,11 +1,11 @@
 //! Strict JSON from a verified body.
 
-use axum_core::extract::{FromRef, FromRequest, Request};
+use axum_core::extract::{FromRequest, Request};
 use bytes::Bytes;
 use serde::de::DeserializeOwned;
 
-use crate::strict_json::parse_strict;
-use crate::{ErrorKind, Rejection, Verified, Verifier};
+use crate::adapter::parse_strict;
+use crate::{Error, ErrorKind, Verified, Verifier};
 
 /// The verified body deserialised as `T`, strictly.
 ///
@@ -14,14 +14,15 @@ use crate::{ErrorKind, Rejection, Verified, Verifier};
 /// trailing data; the 400 `invalid_payload` names the failing JSON path.
 ///
 /// Behind [`VerifyWebhookLayer`](crate::tower::VerifyWebhookLayer) the body
-/// was verified already. Without it, the extractor verifies the body itself
-/// with the [`Verifier`] from the router state, which is why the state must
-/// provide one (`Verifier: FromRef<S>`: use the verifier as the state, or
-/// `#[derive(FromRef)]` on your state struct).
+/// was verified already and the extractor needs nothing else. Without the
+/// layer, it verifies the body itself with a [`Verifier`] from the request
+/// extensions (`.layer(axum::Extension(verifier))`), reading the body within
+/// axum's `DefaultBodyLimit`; with neither, 401 `unverified`.
 ///
 /// ```
 /// use axum::{Router, routing::post};
 /// use cognigy_webhook::axum::VerifiedJson;
+/// use cognigy_webhook::tower::VerifyWebhookLayer;
 /// use cognigy_webhook::{Profile, Secret, Verifier};
 ///
 /// #[derive(serde::Deserialize)]
@@ -37,7 +38,9 @@ use crate::{ErrorKind, Rejection, Verified, Verifier};
 ///
 /// # fn app() -> Result<Router, cognigy_webhook::ConfigError> {
 /// let verifier = Verifier::new(Profile::hex_millis(), Secret::new("my-shared-secret")?);
-/// let app = Router::new().route("/webhooks/cognigy", post(receive)).with_state(verifier);
+/// let app = Router::new()
+///     .route("/webhooks/cognigy", post(receive))
+///     .route_layer(VerifyWebhookLayer::new(verifier));
 /// # Ok(app) }
 /// ```
 #[derive(Debug, Clone, Copy, Default)]
@@ -47,23 +50,31 @@ impl<T, S> FromRequest<S> for VerifiedJson<T>
 where
     T: DeserializeOwned,
     S: Send + Sync,
-    Verifier: FromRef<S>,
 {
-    type Rejection = Rejection;
+    type Rejection = Error;
 
     async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let verified_by_layer = request.extensions().get::<Verified>().is_some();
+        let extensions = request.extensions();
+        let verifier = match extensions.get::<Verified>() {
+            Some(_) => None,
+            None => Some(
+                extensions
+                    .get::<Verifier>()
+                    .cloned()
+                    .ok_or(Error::new(ErrorKind::Unverified))?,
+            ),
+        };
         // Only a self-verifying extractor needs the headers after the body.
-        let headers = (!verified_by_layer).then(|| request.headers().clone());
+        let headers = verifier.as_ref().map(|_| request.headers().clone());
         let bytes =
             Bytes::from_request(request, state)
                 .await
                 .map_err(|rejection| match rejection.status().as_u16() {
-                    413 => Rejection::new(ErrorKind::BodyTooLarge),
-                    _ => Rejection::new(ErrorKind::BodyUnreadable),
+                    413 => Error::new(ErrorKind::BodyTooLarge),
+                    _ => Error::new(ErrorKind::BodyUnreadable),
                 })?;
-        if let Some(headers) = headers {
-            Verifier::from_ref(state).verify(&headers, &bytes)?;
+        if let (Some(verifier), Some(headers)) = (verifier, headers) {
+            verifier.verify(&headers, &bytes)?;
         }
         parse_strict(&bytes).map(VerifiedJson)
     }

@@ -12,9 +12,9 @@
 //!   [`Verifier`](crate::Verifier) from the router state (`FromRef`),
 //!   reading the body within axum's `DefaultBodyLimit`.
 //!
-//! - [`self_test_route`] serves seed 000's configuration self-test.
+//! - [`self_test_route`] serves the configuration self-test.
 //!
-//! Every rejection is a [`Rejection`](crate::Rejection), which answers its
+//! Every rejection is an [`Error`](crate::Error), which answers its
 //! status with the JSON body `{"error": …, "reason": …}`.
 
 #[cfg(feature = "decrypt")]

@@ -3,12 +3,13 @@
 use axum::routing::{MethodRouter, get};
 use http::Uri;
 
+use crate::Verifier;
+use crate::self_test::SelfTest;
 use crate::tower::response::self_test_response;
-use crate::{SelfTest, Verifier};
 
-/// `GET` [`SELF_TEST_PATH`](crate::SELF_TEST_PATH)`?signature=…&timestamp=…`:
+/// `GET` [`SELF_TEST_PATH`](crate::self_test::SELF_TEST_PATH)`?signature=…&timestamp=…`:
 /// checks the signature against the HMAC of
-/// [`SELF_TEST_BODY`](crate::SELF_TEST_BODY) and answers 200
+/// [`SELF_TEST_BODY`](crate::self_test::SELF_TEST_BODY) and answers 200
 /// `{"status", "signature_match", "secret_configured", "expected_format"}`
 /// (see [`SelfTest`]); 400 when a parameter is missing. Mount it where only
 /// administrators can reach it, or not at all in production: it tells anyone
@@ -17,7 +18,8 @@ use crate::{SelfTest, Verifier};
 /// ```
 /// use axum::Router;
 /// use cognigy_webhook::axum::self_test_route;
-/// use cognigy_webhook::{Profile, SELF_TEST_PATH, Secret, Verifier};
+/// use cognigy_webhook::self_test::SELF_TEST_PATH;
+/// use cognigy_webhook::{Profile, Secret, Verifier};
 ///
 /// # fn app() -> Result<Router, cognigy_webhook::ConfigError> {
 /// let verifier = Verifier::new(Profile::webhook_hex(), Secret::new("my-shared-secret")?);

@@ -4,7 +4,8 @@ use std::fmt;
 use std::time::Duration;
 
 use crate::redact::redacted;
-use crate::{ConfigError, RetryPolicy, Secret};
+use crate::retry::RetryPolicy;
+use crate::{ConfigError, Secret};
 
 /// The client id variable of seed 003.
 pub const CLIENT_ID_VAR: &str = "COGNIGY_CLIENT_ID";

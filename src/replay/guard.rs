@@ -5,7 +5,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::{Delivery, Freshness, Nonce, NonceSource, ReplayStore, StoreError};
-use crate::{ConfigError, ErrorKind, HeaderLookup, ProfileKind, Verified, Verifier};
+use crate::profile::ProfileKind;
+use crate::{ConfigError, ErrorKind, HeaderLookup, Verified, Verifier};
 
 /// The body answered, with 200, to a duplicate under
 /// [`ReplayPolicy::Acknowledge`].

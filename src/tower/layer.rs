@@ -12,7 +12,8 @@ use crate::adapter::Settings;
 
 /// Verifies webhook deliveries before the inner service sees them.
 ///
-/// Defaults: bodies up to [`DEFAULT_BODY_LIMIT`](crate::DEFAULT_BODY_LIMIT), no read timeout, only
+/// Defaults: bodies up to [`DEFAULT_BODY_LIMIT`](crate::limits::DEFAULT_BODY_LIMIT),
+/// a read timeout of [`DEFAULT_READ_TIMEOUT`](crate::limits::DEFAULT_READ_TIMEOUT), only
 /// `POST` accepted, refusals answered as JSON by [`JsonRejection`], each
 /// request reported to [`Audit`](crate::observe::Audit) when the `audit`
 /// feature is on.
@@ -48,8 +49,9 @@ impl<R: Clone> VerifyWebhookLayer<R> {
     }
 
     /// Refuses with 408 `body_timeout` when the whole body has not arrived
-    /// within `timeout` (a guard against slow senders). Needs a Tokio runtime
-    /// with the time driver, as axum and hyper servers have.
+    /// within `timeout` instead of the default 10 s (a guard against slow
+    /// senders). Needs a Tokio runtime with the time driver, as axum and
+    /// hyper servers have.
     pub fn with_read_timeout(mut self, timeout: Duration) -> Self {
         self.settings_mut().read_timeout = Some(timeout);
         self
@@ -64,7 +66,8 @@ impl<R: Clone> VerifyWebhookLayer<R> {
 
     /// Refuses (or acknowledges) deliveries seen before, recording each
     /// verified delivery in the guard's store before the handler runs, and
-    /// releasing it again when the handler answers 5xx or fails. Fails when
+    /// releasing it again when the handler answers 5xx, fails, panics or is
+    /// cancelled. Fails when
     /// the guard does not fit the verifier (a signature nonce for a profile
     /// without signatures).
     #[cfg(feature = "replay")]
@@ -119,6 +122,9 @@ mod tests {
         let changed = layer.clone().with_body_limit(5);
         assert!(!Arc::ptr_eq(&changed.shared, &layer.shared));
         assert_eq!(changed.shared.settings.body_limit, 5);
-        assert_eq!(layer.shared.settings.body_limit, crate::DEFAULT_BODY_LIMIT);
+        assert_eq!(
+            layer.shared.settings.body_limit,
+            crate::limits::DEFAULT_BODY_LIMIT
+        );
     }
 }

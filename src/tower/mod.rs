@@ -1,7 +1,10 @@
 //! A tower middleware that verifies webhook deliveries before the handler runs.
 //!
-//! [`VerifyWebhookLayer`] reads the body through a limit, verifies it with a
-//! [`Verifier`](crate::Verifier), and either answers the refusal itself or
+//! [`VerifyWebhookLayer`] judges the request's head first (method, declared
+//! length, signature and timestamp headers, the timestamp window) and answers
+//! a refusal before reading any body; it then reads the body through a limit
+//! and a read timeout, verifies it with a [`Verifier`](crate::Verifier), and
+//! either answers the refusal itself or
 //! passes the request on with the exact verified bytes as a
 //! `Full<Bytes>` body and three request extensions:
 //! [`Verified`](crate::Verified), [`RequestId`](crate::RequestId) and, when
@@ -22,16 +25,18 @@
 //! # Ok(app) }
 //! ```
 //!
+//! `route_layer` covers only the routes added before it: add the webhook
+//! routes first.
+//!
 //! Refusals get the status and JSON body of [`ErrorKind`](crate::ErrorKind);
 //! implement [`RejectionResponse`] to answer differently.
 
-mod body;
 mod future;
 mod layer;
 pub(crate) mod response;
 mod service;
 
-pub use future::ResponseFuture;
+pub use future::{Answer, ResponseFuture};
 pub use layer::VerifyWebhookLayer;
 pub use response::{JsonRejection, RejectionResponse, json_response};
 pub use service::VerifyWebhook;

@@ -5,31 +5,31 @@ use http::header::{ALLOW, CONTENT_TYPE, HeaderValue};
 use http::{Response, StatusCode};
 use http_body_util::Full;
 
-use crate::{ErrorKind, Rejection};
+use crate::{Error, ErrorKind};
 
 /// Builds the response for a refused request. The default method answers
 /// [`json_response`]; implement it (or pass a closure) to restyle refusals.
 ///
 /// ```
 /// use bytes::Bytes;
-/// use cognigy_webhook::Rejection;
+/// use cognigy_webhook::{Error, ErrorKind};
 /// use cognigy_webhook::tower::RejectionResponse;
 /// use http::Response;
 /// use http_body_util::Full;
 ///
 /// // Plain text instead of JSON, same statuses.
-/// let plain = |rejection: &Rejection| {
-///     let mut response = Response::new(Full::new(Bytes::from(rejection.reason())));
-///     *response.status_mut() = http::StatusCode::from_u16(rejection.status()).unwrap();
+/// let plain = |error: &Error| {
+///     let mut response = Response::new(Full::new(Bytes::from(error.reason())));
+///     *response.status_mut() = http::StatusCode::from_u16(error.status()).unwrap();
 ///     response
 /// };
-/// let response = plain.response(&Rejection::new(cognigy_webhook::ErrorKind::SignatureMismatch));
+/// let response = plain.response(&Error::new(ErrorKind::SignatureMismatch));
 /// assert_eq!(response.status(), 401);
 /// ```
 pub trait RejectionResponse: Clone + Send + Sync + 'static {
-    /// The response for `rejection`.
-    fn response(&self, rejection: &Rejection) -> Response<Full<Bytes>> {
-        json_response(rejection)
+    /// The response for `error`.
+    fn response(&self, error: &Error) -> Response<Full<Bytes>> {
+        json_response(error)
     }
 }
 
@@ -41,10 +41,10 @@ impl RejectionResponse for JsonRejection {}
 
 impl<F> RejectionResponse for F
 where
-    F: Fn(&Rejection) -> Response<Full<Bytes>> + Clone + Send + Sync + 'static,
+    F: Fn(&Error) -> Response<Full<Bytes>> + Clone + Send + Sync + 'static,
 {
-    fn response(&self, rejection: &Rejection) -> Response<Full<Bytes>> {
-        self(rejection)
+    fn response(&self, error: &Error) -> Response<Full<Bytes>> {
+        self(error)
     }
 }
 
@@ -61,16 +61,16 @@ pub(crate) fn duplicate_response() -> Response<Full<Bytes>> {
     response
 }
 
-/// The rejection's default status with the body
+/// The error's default status with the body
 /// `{"error": "<human text>", "reason": "<code>"}` (and `Allow: POST` on a
 /// 405). Nothing secret is ever in it.
-pub fn json_response(rejection: &Rejection) -> Response<Full<Bytes>> {
-    let mut response = Response::new(Full::new(Bytes::from(rejection.json_body())));
+pub fn json_response(error: &Error) -> Response<Full<Bytes>> {
+    let mut response = Response::new(Full::new(Bytes::from(error.json_body())));
     *response.status_mut() =
-        StatusCode::from_u16(rejection.status()).unwrap_or(StatusCode::BAD_REQUEST);
+        StatusCode::from_u16(error.status()).unwrap_or(StatusCode::BAD_REQUEST);
     let headers = response.headers_mut();
     headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-    if rejection.kind() == ErrorKind::MethodNotAllowed {
+    if error.kind() == ErrorKind::MethodNotAllowed {
         headers.insert(ALLOW, HeaderValue::from_static("POST"));
     }
     response
@@ -80,7 +80,7 @@ pub fn json_response(rejection: &Rejection) -> Response<Full<Bytes>> {
 /// without `signature` or `timestamp`.
 #[cfg(feature = "axum")]
 pub(crate) fn self_test_response(
-    result: Result<crate::SelfTest, ErrorKind>,
+    result: Result<crate::self_test::SelfTest, ErrorKind>,
 ) -> Response<Full<Bytes>> {
     match result {
         Ok(report) => {
@@ -90,6 +90,6 @@ pub(crate) fn self_test_response(
                 .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
             response
         }
-        Err(kind) => json_response(&Rejection::new(kind)),
+        Err(kind) => json_response(&Error::new(kind)),
     }
 }

@@ -6,12 +6,14 @@ use std::task::{Context, Poll};
 use bytes::Bytes;
 use http::{Request, Response};
 use http_body::Body;
-use http_body_util::{Either, Full};
+use http_body_util::Full;
 use tower_service::Service;
 
-use super::body::BoxError;
-use super::{RejectionResponse, ResponseFuture};
-use crate::adapter::{KnownHeaders, RequestHeaders, Settings};
+use super::RejectionResponse;
+use super::future::{Answer, ResponseFuture, serve};
+use crate::Lookup;
+use crate::adapter::{BoxError, HeaderNames, NamedLookup, Settings};
+use crate::verify::headers::lookup_values;
 
 /// The service [`VerifyWebhookLayer`](super::VerifyWebhookLayer) wraps around
 /// an inner service; see there.
@@ -33,30 +35,32 @@ pub struct VerifyWebhook<S, R> {
 pub(crate) struct Shared<R> {
     pub(super) settings: Settings,
     pub(super) rejection: R,
-    pub(super) known: KnownHeaders<http::HeaderName>,
+    pub(super) names: HeaderNames<http::HeaderMap>,
+}
+
+impl NamedLookup for http::HeaderMap {
+    type Name = http::HeaderName;
+
+    fn parse(name: &str) -> Option<Self::Name> {
+        http::HeaderName::from_bytes(name.as_bytes()).ok()
+    }
+
+    fn get_named(&self, name: &Self::Name) -> Lookup<'_> {
+        lookup_values(self.get_all(name).iter().map(http::HeaderValue::as_bytes))
+    }
+
+    fn get_str(&self, name: &str) -> Lookup<'_> {
+        crate::HeaderLookup::lookup(&self, name)
+    }
 }
 
 impl<R> Shared<R> {
     pub(crate) fn new(settings: Settings, rejection: R) -> Self {
-        let known = KnownHeaders::new(&settings.verifier, |name| {
-            http::HeaderName::from_bytes(name.as_bytes()).ok()
-        });
+        let names = HeaderNames::new(&settings.verifier);
         Shared {
             settings,
             rejection,
-            known,
-        }
-    }
-
-    /// `map`, with what it holds under the known names found in one pass.
-    pub(super) fn headers<'a>(
-        &'a self,
-        map: &'a http::HeaderMap,
-    ) -> RequestHeaders<'a, http::HeaderMap, http::HeaderName> {
-        let entries = map.iter().map(|(name, value)| (name, value.as_bytes()));
-        RequestHeaders {
-            map,
-            found: self.known.scan(entries),
+            names,
         }
     }
 }
@@ -79,12 +83,13 @@ where
     S::Error: Send,
     ResBody: Send + 'static,
     R: RejectionResponse,
-    B: Body,
+    B: Body + Send + 'static,
+    B::Data: Send,
     B::Error: Into<BoxError>,
 {
-    type Response = Response<Either<ResBody, Full<Bytes>>>;
+    type Response = Answer<ResBody>;
     type Error = S::Error;
-    type Future = ResponseFuture<S, B, R>;
+    type Future = ResponseFuture<ResBody, S::Error>;
 
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
         self.inner.poll_ready(cx)
@@ -94,6 +99,6 @@ where
         // The clone that was driven to readiness serves this request.
         let clone = self.inner.clone();
         let inner = std::mem::replace(&mut self.inner, clone);
-        ResponseFuture::new(request, inner, Arc::clone(&self.shared))
+        Box::pin(serve(Arc::clone(&self.shared), inner, request))
     }
 }

@@ -6,7 +6,8 @@ use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::time::{Duration, UNIX_EPOCH};
 
-use cognigy_webhook::{ErrorKind, FixedClock, Profile, Secret, Signer, Verifier};
+use cognigy_webhook::clock::FixedClock;
+use cognigy_webhook::{ErrorKind, Profile, Secret, Signer, Verifier};
 use futures_util::stream;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
@@ -234,7 +235,7 @@ pub fn http_cases() -> Vec<HttpCase> {
         if profile.timestamp_header().is_some() {
             let mut tampered = body.clone();
             tampered[3] ^= 0x20;
-            let expected = if profile.kind() == cognigy_webhook::ProfileKind::HmacSha256 {
+            let expected = if profile.kind() == cognigy_webhook::profile::ProfileKind::HmacSha256 {
                 rejected("signature_mismatch")
             } else {
                 Expected::Verified { key_index: 0 }

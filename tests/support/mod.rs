@@ -5,7 +5,8 @@
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use base64::Engine as _;
-use cognigy_webhook::{FixedClock, Profile, Secret, Verifier};
+use cognigy_webhook::clock::FixedClock;
+use cognigy_webhook::{Profile, Secret, Verifier};
 use serde::Deserialize;
 
 #[cfg(any(feature = "axum", feature = "actix"))]

@@ -126,7 +126,7 @@ pub async fn hyper_server(config: ServerConfig, runs: Arc<AtomicUsize>) -> Socke
 #[cfg(feature = "actix")]
 pub async fn actix_server(config: ServerConfig, runs: Arc<AtomicUsize>) -> SocketAddr {
     use actix_web::{App, HttpResponse, web};
-    use cognigy_webhook::actix::VerifyWebhook;
+    use cognigy_webhook::actix::WebhookVerification;
 
     async fn handler(
         verified: Verified,
@@ -141,7 +141,7 @@ pub async fn actix_server(config: ServerConfig, runs: Arc<AtomicUsize>) -> Socke
         App::new().app_data(web::Data::new(runs.clone())).service(
             web::resource(PATH)
                 .wrap(
-                    VerifyWebhook::new(verifier.clone())
+                    WebhookVerification::new(verifier.clone())
                         .with_body_limit(BODY_LIMIT)
                         .with_read_timeout(READ_TIMEOUT),
                 )

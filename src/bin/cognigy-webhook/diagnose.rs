@@ -3,7 +3,8 @@
 use std::time::Duration;
 
 use clap::Args;
-use cognigy_webhook::{FixedClock, Profile, Verifier};
+use cognigy_webhook::clock::FixedClock;
+use cognigy_webhook::{Profile, Verifier};
 
 use crate::input::{self, unix_ms};
 use crate::output::say;

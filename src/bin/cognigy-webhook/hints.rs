@@ -1,7 +1,8 @@
 //! Human hints for a refused delivery: what usually went wrong, checked
 //! against the delivery itself wherever that is possible.
 
-use cognigy_webhook::{ErrorKind, Profile, ProfileKind, Secret, TimestampFormat};
+use cognigy_webhook::profile::{ProfileKind, TimestampFormat};
+use cognigy_webhook::{ErrorKind, Profile, Secret};
 
 use crate::input::RawSecret;
 use crate::verify::Delivery;

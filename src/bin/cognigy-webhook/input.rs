@@ -5,7 +5,8 @@ use std::io::Read;
 use std::path::Path;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use cognigy_webhook::{Secret, TimestampFormat};
+use cognigy_webhook::Secret;
+use cognigy_webhook::profile::TimestampFormat;
 
 use crate::{Failure, SecretArgs};
 

@@ -4,7 +4,8 @@ use std::path::PathBuf;
 use std::time::{Duration, SystemTime};
 
 use clap::Args;
-use cognigy_webhook::{FixedClock, Profile, Verified, Verifier};
+use cognigy_webhook::clock::FixedClock;
+use cognigy_webhook::{Profile, Verified, Verifier};
 
 use crate::input::{self, RawSecret, duration, header, instant};
 use crate::output::say;

@@ -2,8 +2,9 @@
 
 use std::time::Duration;
 
+use crate::ConfigError;
 use crate::redact::redacted;
-use crate::{ConfigError, RetryPolicy};
+use crate::retry::RetryPolicy;
 
 /// The SIEM endpoint variable of seed 002.
 pub const SIEM_ENDPOINT_VAR: &str = "SIEM_ENDPOINT";

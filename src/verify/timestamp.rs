@@ -7,7 +7,6 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-use crate::digits::parse_u64;
 use crate::{ConfigError, Error, ErrorKind};
 
 /// The longest timestamp value parsed; anything longer is malformed without
@@ -30,7 +29,7 @@ const MAX_RFC3339_UNIX_SECONDS: u64 = 253_402_300_799;
 ///
 /// ```
 /// use std::time::{Duration, UNIX_EPOCH};
-/// use cognigy_webhook::TimestampFormat;
+/// use cognigy_webhook::profile::TimestampFormat;
 ///
 /// let at = UNIX_EPOCH + Duration::from_millis(1_698_765_432_100);
 /// assert_eq!(TimestampFormat::UnixMillis.parse(b"1698765432100"), Ok(at));
@@ -151,6 +150,15 @@ fn malformed() -> Error {
     ErrorKind::MalformedTimestamp.into()
 }
 
+/// A run of ASCII digits as a `u64`; `None` for anything else (a sign, an
+/// empty value, overflow).
+pub(crate) fn parse_u64(digits: &[u8]) -> Option<u64> {
+    if !digits.first()?.is_ascii_digit() {
+        return None;
+    }
+    std::str::from_utf8(digits).ok()?.parse().ok()
+}
+
 fn parse_seconds(value: &[u8]) -> Result<SystemTime, Error> {
     let (whole, fraction) = match value.iter().position(|&b| !b.is_ascii_digit()) {
         None => (value, None),
@@ -180,9 +188,6 @@ fn parse_seconds(value: &[u8]) -> Result<SystemTime, Error> {
 }
 
 fn parse_rfc3339(value: &[u8]) -> Result<SystemTime, Error> {
-    if let Some(since_epoch) = crate::rfc3339_fast::parse(value) {
-        return UNIX_EPOCH.checked_add(since_epoch).ok_or_else(malformed);
-    }
     let text = std::str::from_utf8(value).map_err(|_| malformed())?;
     let parsed = OffsetDateTime::parse(text, &Rfc3339).map_err(|_| malformed())?;
     let nanos = Duration::from_nanos(u64::from(parsed.nanosecond()));

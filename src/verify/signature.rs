@@ -5,7 +5,6 @@ use std::fmt;
 use base64::Engine as _;
 use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
 
-use crate::hex_digest::decode_hex_digest;
 use crate::{Error, ErrorKind, SignatureEncoding};
 
 /// The most signatures accepted in one header. Senders rotating secrets send
@@ -28,7 +27,7 @@ pub(crate) const BASE64: GeneralPurpose = GeneralPurpose::new(
 /// the expected signature, which is never printed.
 ///
 /// ```
-/// use cognigy_webhook::{SignatureEncoding, Signatures};
+/// use cognigy_webhook::profile::{SignatureEncoding, Signatures};
 ///
 /// let value = format!("sha256={} sha256={}", "ab".repeat(32), "CD".repeat(32));
 /// let signatures = Signatures::decode(value.as_bytes(), SignatureEncoding::Hex, "sha256=")?;
@@ -156,7 +155,7 @@ fn decode_digest(
     out: &mut [u8; DIGEST_LEN],
 ) -> Result<(), Error> {
     match encoding {
-        SignatureEncoding::Hex => decode_hex_digest(encoded, out).ok_or_else(malformed),
+        SignatureEncoding::Hex => hex::decode_to_slice(encoded, out).map_err(|_| malformed()),
         SignatureEncoding::Base64 => {
             // 44 characters at most; the decoder wants room for its estimate.
             if encoded.len() > encoded_len(SignatureEncoding::Base64) {

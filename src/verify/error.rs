@@ -1,5 +1,6 @@
 //! Why a delivery was refused, and why a configuration was refused.
 
+use std::borrow::Cow;
 use std::fmt;
 
 /// Every way a webhook delivery can be refused, with its stable reason code and
@@ -74,7 +75,7 @@ pub enum ErrorKind {
 }
 
 impl ErrorKind {
-    /// Every kind, in the order of SPEC §3.
+    /// Every kind.
     pub const ALL: &'static [ErrorKind] = &[
         ErrorKind::MethodNotAllowed,
         ErrorKind::BodyTooLarge,
@@ -175,7 +176,13 @@ impl fmt::Display for ErrorKind {
     }
 }
 
-/// A refused delivery. Cheap to copy, allocation-free, and free of any secret.
+/// A refused delivery: an [`ErrorKind`] and, for some kinds, a detail safe
+/// to show the sender (the JSON path of an invalid payload). It never holds
+/// a secret or a signature, and it allocates only for a detail.
+///
+/// With the `axum` feature it is an `IntoResponse`, with `actix` a
+/// `ResponseError`: a handler can return it with `?`, answered with its
+/// status and the JSON body `{"error": "<human text>", "reason": "<code>"}`.
 ///
 /// ```
 /// use cognigy_webhook::{Error, ErrorKind};
@@ -185,12 +192,25 @@ impl fmt::Display for ErrorKind {
 /// assert_eq!(error.status(), 401);
 /// assert_eq!(error.to_string(), "signature does not match");
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Error {
     kind: ErrorKind,
+    detail: Option<Cow<'static, str>>,
 }
 
 impl Error {
+    /// An error of `kind` without detail.
+    pub const fn new(kind: ErrorKind) -> Self {
+        Error { kind, detail: None }
+    }
+
+    /// The same error with a detail for the sender, shown after the message.
+    #[must_use]
+    pub fn with_detail(mut self, detail: impl Into<Cow<'static, str>>) -> Self {
+        self.detail = Some(detail.into());
+        self
+    }
+
     /// What went wrong.
     pub const fn kind(&self) -> ErrorKind {
         self.kind
@@ -205,17 +225,33 @@ impl Error {
     pub const fn status(&self) -> u16 {
         self.kind.status()
     }
+
+    /// The detail, if any.
+    pub fn detail(&self) -> Option<&str> {
+        self.detail.as_deref()
+    }
+
+    /// The JSON body the adapters answer with:
+    /// `{"error": "<message>[: <detail>]", "reason": "<code>"}`.
+    #[cfg(any(feature = "tower", feature = "actix"))]
+    pub fn json_body(&self) -> String {
+        serde_json::json!({ "error": self.to_string(), "reason": self.reason() }).to_string()
+    }
 }
 
 impl From<ErrorKind> for Error {
     fn from(kind: ErrorKind) -> Self {
-        Error { kind }
+        Error::new(kind)
     }
 }
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Display::fmt(&self.kind, f)
+        f.write_str(self.kind.message())?;
+        if let Some(detail) = &self.detail {
+            write!(f, ": {detail}")?;
+        }
+        Ok(())
     }
 }
 
@@ -283,6 +319,10 @@ pub enum ConfigError {
         "the replay guard's nonce is the signature, but a profile has no signature; take the nonce from a header or JSON field"
     )]
     NoSignatureNonce,
+    /// More profiles than [`MAX_PROFILES`](crate::limits::MAX_PROFILES) were
+    /// accepted in one verifier.
+    #[error("a verifier accepts at most {} profiles", crate::limits::MAX_PROFILES)]
+    TooManyProfiles,
     /// The same profile name was accepted twice in one verifier.
     #[error("profile {0:?} is accepted twice")]
     DuplicateProfile(String),

@@ -89,7 +89,8 @@ pub(crate) struct TimestampRule {
 ///
 /// ```
 /// use std::time::Duration;
-/// use cognigy_webhook::{Profile, SignatureEncoding, SignedContent, TimestampFormat};
+/// use cognigy_webhook::profile::{SignatureEncoding, SignedContent, TimestampFormat};
+/// use cognigy_webhook::Profile;
 ///
 /// let preset: Profile = "sha256-prefixed".parse()?;
 /// assert_eq!(preset, Profile::sha256_prefixed());
@@ -460,7 +461,7 @@ impl ProfileBuilder {
                 {
                     return Err(ConfigError::TimestampRequired(self.name));
                 }
-                if self.prefix.bytes().any(crate::signature::is_separator) {
+                if self.prefix.bytes().any(super::signature::is_separator) {
                     return Err(ConfigError::InvalidPrefix(self.prefix.into_owned()));
                 }
                 Scheme::Hmac {

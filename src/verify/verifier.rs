@@ -1,26 +1,27 @@
-//! The verification routine shared by every profile and every adapter.
+//! The verifier: profiles and keys, built once and shared by every request.
 
 use std::fmt;
 use std::sync::Arc;
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
-use base64::Engine as _;
+use hmac::{Hmac, KeyInit};
 use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
-use crate::digest_eq::digests_equal;
-use crate::keyed_mac::KeyedMac;
-use crate::profile::{Scheme, TimestampRule};
-use crate::signature::{BASE64, DIGEST_LEN};
-use crate::timestamp::check_window;
-use crate::{
-    Clock, ConfigError, Error, ErrorKind, HeaderLookup, Lookup, Profile, Secret, Signatures,
-    SignedContent, SystemClock, Verified,
-};
+use super::head::{Head, signs_body};
+use super::profile::Scheme;
+use super::signature::DIGEST_LEN;
+use crate::{Clock, ConfigError, Error, HeaderLookup, Profile, Secret, SystemClock, Verified};
+
+/// HMAC-SHA256, keyed once per secret.
+pub(crate) type HmacSha256 = Hmac<Sha256>;
 
 /// The longest header value looked at. A longer signature, credentials or
 /// timestamp header is malformed, refused before any MAC work.
 pub const MAX_HEADER_VALUE_LEN: usize = 4096;
+
+/// The most profiles one verifier accepts at once.
+pub const MAX_PROFILES: usize = 8;
 
 /// The body limit the framework adapters apply unless told otherwise: 1 MiB.
 pub const DEFAULT_BODY_LIMIT: usize = 1024 * 1024;
@@ -30,22 +31,29 @@ pub const DEFAULT_BODY_LIMIT: usize = 1024 * 1024;
 ///
 /// Build it once at start-up and share it: it is cheap to clone (an `Arc`),
 /// `Send` and `Sync`. Each secret is keyed into an HMAC state once, here;
-/// each verification clones that state on the stack, feeds it the signed
-/// bytes in pieces and compares the decoded signature in constant time.
+/// each verification clones that state, feeds it the signed bytes in pieces
+/// and compares the result with the decoded signature in constant time.
 /// Verification allocates nothing.
 ///
-/// Checks run in this order, and the first failure is returned:
+/// Verification comes in two steps, so that a server can refuse a request
+/// before reading its body: [`Verifier::check_head`] judges the headers
+/// alone, and [`Head::verify_body`] then checks the body against them.
+/// [`Verifier::verify`] does both. The checks, in order (the first failure
+/// is returned):
 ///
 /// 1. the signature (credentials) header is present exactly once, at most
 ///    [`MAX_HEADER_VALUE_LEN`] bytes and not blank → else `missing_signature`
 ///    / `malformed_signature`;
 /// 2. the same for the timestamp header, if the profile has one →
 ///    `missing_timestamp` / `malformed_timestamp`;
-/// 3. the signature decodes ([`Signatures::decode`]) → `malformed_signature`;
+/// 3. the signature decodes ([`Signatures::decode`](crate::profile::Signatures::decode))
+///    → `malformed_signature`;
 /// 4. the timestamp parses → `malformed_timestamp`;
 /// 5. the timestamp lies within the tolerance, in the past or the future →
 ///    `timestamp_out_of_window`;
-/// 6. some secret produces one of the received signatures →
+/// 6. Basic Auth credentials or an API key match an active secret →
+///    `signature_mismatch` (these profiles need no body);
+/// 7. with the body: some secret produces one of the received signatures →
 ///    `signature_mismatch`.
 ///
 /// ```
@@ -62,8 +70,10 @@ pub const DEFAULT_BODY_LIMIT: usize = 1024 * 1024;
 /// assert_eq!(verified.profile(), "hex-millis");
 /// assert_eq!(verified.key_index(), 0);
 ///
+/// // The same in two steps: the head first, then the body.
+/// let head = verifier.check_head(&headers)?;
 /// let tampered = br#"{"messageId":"m-1","text":"HELLO"}"#;
-/// assert_eq!(verifier.verify(&headers, tampered).unwrap_err().reason(), "signature_mismatch");
+/// assert_eq!(head.verify_body(tampered).unwrap_err().reason(), "signature_mismatch");
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Clone)]
@@ -77,14 +87,14 @@ struct Inner {
 }
 
 /// One accepted profile with its keys.
-struct Lane {
-    profile: Profile,
-    keys: Keys,
+pub(crate) struct Lane {
+    pub(crate) profile: Profile,
+    pub(crate) keys: Keys,
 }
 
-enum Keys {
-    /// One HMAC key schedule per secret.
-    Hmac(Box<[KeyedMac]>),
+pub(crate) enum Keys {
+    /// One keyed HMAC per secret.
+    Hmac(Box<[HmacSha256]>),
     /// SHA-256 of each expected credential (Basic Auth `user:password`, or
     /// the API key): comparing digests keeps the length secret as well.
     Digests(Box<[Zeroizing<[u8; DIGEST_LEN]>]>),
@@ -96,7 +106,7 @@ impl Keys {
             Scheme::Hmac { .. } => Keys::Hmac(
                 secrets
                     .iter()
-                    .map(|secret| KeyedMac::new(secret.expose()))
+                    .filter_map(|secret| HmacSha256::new_from_slice(secret.expose()).ok())
                     .collect(),
             ),
             Scheme::BasicAuth | Scheme::ApiKey { .. } => Keys::Digests(
@@ -141,8 +151,7 @@ impl Verifier {
 
     /// The profile given first (the only one unless others were opted into).
     pub fn profile(&self) -> &Profile {
-        // The builder refuses to build without a profile: there is always one.
-        &self.inner.lanes[0].profile
+        &self.first_lane().profile
     }
 
     /// Every accepted profile, in the order they are tried.
@@ -152,7 +161,7 @@ impl Verifier {
 
     /// How many secrets are active.
     pub fn secret_count(&self) -> usize {
-        self.inner.lanes[0].keys.len()
+        self.first_lane().keys.len()
     }
 
     /// The widest tolerance among the accepted profiles: how long a delivery
@@ -161,206 +170,35 @@ impl Verifier {
         self.profiles().filter_map(Profile::tolerance).max()
     }
 
+    /// Judges a delivery's headers alone: everything that can be refused
+    /// without the body is refused here (steps 1 to 6 above). The [`Head`]
+    /// then verifies the body.
+    pub fn check_head<'h>(&self, headers: impl HeaderLookup<'h>) -> Result<Head<'_>, Error> {
+        Head::judge(&self.inner.lanes, self.inner.clock.now(), &headers)
+    }
+
     /// Verifies one delivery: its headers and its body, exactly as received.
+    /// The same as [`check_head`](Self::check_head) then
+    /// [`Head::verify_body`].
     pub fn verify<'h>(
         &self,
         headers: impl HeaderLookup<'h>,
         body: &[u8],
     ) -> Result<Verified, Error> {
-        let now = self.inner.clock.now();
-        if let [lane] = &*self.inner.lanes {
-            return lane.verify(now, &headers, body);
-        }
-        let mut first_error: Option<Error> = None;
-        for lane in &self.inner.lanes {
-            match lane.verify(now, &headers, body) {
-                Ok(verified) => return Ok(verified),
-                // Prefer the error of a profile whose header was present.
-                Err(error) => match first_error {
-                    Some(seen) if seen.kind() != ErrorKind::MissingSignature => {}
-                    _ => first_error = Some(error),
-                },
-            }
-        }
-        Err(first_error.unwrap_or_else(|| ErrorKind::MissingSignature.into()))
+        self.check_head(headers)?.verify_body(body)
     }
-}
 
-impl Verifier {
     /// Whether `signature`, in the first profile's encoding and prefix, is
     /// the HMAC of `body` alone under any active secret (compared in
     /// constant time); `None` when that profile has no HMAC signature.
     pub(crate) fn signs_body(&self, signature: &[u8], body: &[u8]) -> Option<bool> {
-        let lane = &self.inner.lanes[0];
-        match (&lane.profile.scheme, &lane.keys) {
-            (
-                Scheme::Hmac {
-                    encoding, prefix, ..
-                },
-                Keys::Hmac(keys),
-            ) => Some(
-                Signatures::decode(signature.trim_ascii(), *encoding, prefix)
-                    .ok()
-                    .and_then(|signatures| match_hmac(keys, &signatures, None, body))
-                    .is_some(),
-            ),
-            _ => None,
-        }
+        signs_body(self.first_lane(), signature, body)
     }
-}
 
-impl Lane {
-    fn verify<'h>(
-        &self,
-        now: SystemTime,
-        headers: &impl HeaderLookup<'h>,
-        body: &[u8],
-    ) -> Result<Verified, Error> {
-        let profile = &self.profile;
-        let credential = required(
-            headers.lookup(profile.credential_header()),
-            ErrorKind::MissingSignature,
-            ErrorKind::MalformedSignature,
-        )?;
-        let timestamp_value = match &profile.timestamp {
-            None => None,
-            Some(rule) => Some((
-                rule,
-                required(
-                    headers.lookup(&rule.header),
-                    ErrorKind::MissingTimestamp,
-                    ErrorKind::MalformedTimestamp,
-                )?,
-            )),
-        };
-        let matched = match (&profile.scheme, &self.keys) {
-            (
-                Scheme::Hmac {
-                    encoding,
-                    prefix,
-                    content,
-                    ..
-                },
-                Keys::Hmac(keys),
-            ) => {
-                let mut signatures = Signatures::empty();
-                signatures.decode_into(credential, *encoding, prefix)?;
-                let timestamp = check_timestamp(now, timestamp_value)?;
-                let signed_timestamp = match content {
-                    SignedContent::Body => None,
-                    SignedContent::TimestampThenBody(separator) => {
-                        let (_, value) = timestamp_value.ok_or(ErrorKind::MissingTimestamp)?;
-                        Some((value, &**separator))
-                    }
-                };
-                let (key_index, signature) = match_hmac(keys, &signatures, signed_timestamp, body)
-                    .ok_or(ErrorKind::SignatureMismatch)?;
-                (key_index, timestamp, Some(signature))
-            }
-            (Scheme::BasicAuth, Keys::Digests(digests)) => {
-                let received = basic_credentials_digest(credential)?;
-                let timestamp = check_timestamp(now, timestamp_value)?;
-                let key_index =
-                    match_digest(digests, &received).ok_or(ErrorKind::SignatureMismatch)?;
-                (key_index, timestamp, None)
-            }
-            (Scheme::ApiKey { .. }, Keys::Digests(digests)) => {
-                let timestamp = check_timestamp(now, timestamp_value)?;
-                let received = Sha256::digest(credential).into();
-                let key_index =
-                    match_digest(digests, &received).ok_or(ErrorKind::SignatureMismatch)?;
-                (key_index, timestamp, None)
-            }
-            // Keys are made from the lane's own profile, so the pairs above
-            // are the only ones; refuse rather than panic if that ever changes.
-            _ => return Err(ErrorKind::SignatureMismatch.into()),
-        };
-        let (key_index, timestamp, signature) = matched;
-        Ok(Verified {
-            profile: profile.shared_name().clone(),
-            key_index,
-            timestamp: timestamp.map(|(at, _)| at),
-            drift_ms: timestamp.map(|(_, drift)| drift),
-            signature,
-        })
+    fn first_lane(&self) -> &Lane {
+        // The builder refuses to build without a profile: there is always one.
+        &self.inner.lanes[0]
     }
-}
-
-/// A header that must be present once, not too long and not blank; returned
-/// without surrounding whitespace.
-fn required(lookup: Lookup<'_>, missing: ErrorKind, malformed: ErrorKind) -> Result<&[u8], Error> {
-    match lookup {
-        Lookup::Absent => Err(missing.into()),
-        Lookup::Repeated => Err(malformed.into()),
-        Lookup::One(value) if value.len() > MAX_HEADER_VALUE_LEN => Err(malformed.into()),
-        Lookup::One(value) => match value.trim_ascii() {
-            [] => Err(malformed.into()),
-            trimmed => Ok(trimmed),
-        },
-    }
-}
-
-/// Parses and checks the timestamp, if the profile has one: its instant and
-/// the drift in milliseconds.
-fn check_timestamp(
-    now: SystemTime,
-    value: Option<(&TimestampRule, &[u8])>,
-) -> Result<Option<(SystemTime, i64)>, Error> {
-    let Some((rule, value)) = value else {
-        return Ok(None);
-    };
-    let at = rule.format.parse(value)?;
-    let drift = check_window(now, at, rule.tolerance)?;
-    Ok(Some((at, drift)))
-}
-
-/// The first key whose MAC over (timestamp, separator,) body equals one of
-/// the received signatures, compared in constant time.
-fn match_hmac(
-    keys: &[KeyedMac],
-    signatures: &Signatures,
-    signed_timestamp: Option<(&[u8], &[u8])>,
-    body: &[u8],
-) -> Option<(usize, [u8; DIGEST_LEN])> {
-    keys.iter().enumerate().find_map(|(index, key)| {
-        let tag = match signed_timestamp {
-            None => key.tag(&[body]),
-            Some((timestamp, separator)) => key.tag(&[timestamp, separator, body]),
-        };
-        signatures
-            .as_slice()
-            .iter()
-            .find(|signature| digests_equal(&tag, signature))
-            .map(|signature| (index, *signature))
-    })
-}
-
-/// The first expected credential whose SHA-256 equals `received`.
-fn match_digest(
-    digests: &[Zeroizing<[u8; DIGEST_LEN]>],
-    received: &[u8; DIGEST_LEN],
-) -> Option<usize> {
-    digests
-        .iter()
-        .position(|expected| digests_equal(received, expected))
-}
-
-/// `Basic <base64(user:password)>` → SHA-256 of the decoded `user:password`.
-/// Kept out of line: its decoding buffer would otherwise sit in the frame
-/// of every HMAC verification.
-#[inline(never)]
-fn basic_credentials_digest(value: &[u8]) -> Result<[u8; DIGEST_LEN], Error> {
-    let malformed = || Error::from(ErrorKind::MalformedSignature);
-    let (scheme, rest) = value.split_at_checked(6).ok_or_else(malformed)?;
-    if !scheme.eq_ignore_ascii_case(b"Basic ") {
-        return Err(malformed());
-    }
-    let mut buffer = Zeroizing::new([0u8; MAX_HEADER_VALUE_LEN / 4 * 3]);
-    let written = BASE64
-        .decode_slice(rest.trim_ascii_start(), &mut *buffer)
-        .map_err(|_| malformed())?;
-    let decoded = buffer.get(..written).ok_or_else(malformed)?;
-    Ok(Sha256::digest(decoded).into())
 }
 
 impl fmt::Debug for Verifier {
@@ -428,6 +266,9 @@ impl VerifierBuilder {
     pub fn build(self) -> Result<Verifier, ConfigError> {
         if self.secrets.is_empty() {
             return Err(ConfigError::NoSecret);
+        }
+        if self.profiles.len() > MAX_PROFILES {
+            return Err(ConfigError::TooManyProfiles);
         }
         for (index, profile) in self.profiles.iter().enumerate() {
             if self.profiles[..index]

@@ -5,11 +5,11 @@ use std::fmt;
 use std::time::SystemTime;
 
 use base64::Engine as _;
-use hmac::{Hmac, KeyInit, Mac};
-use sha2::Sha256;
+use hmac::{KeyInit, Mac};
 
-use crate::profile::{AUTHORIZATION, Scheme};
-use crate::signature::BASE64;
+use super::profile::{AUTHORIZATION, Scheme};
+use super::signature::BASE64;
+use super::verifier::HmacSha256;
 use crate::{HeaderLookup, Lookup, Profile, Secret, SignatureEncoding, SignedContent};
 
 /// Signs deliveries the way a sender using a given profile does: for tests,
@@ -46,7 +46,7 @@ impl Signer {
     }
 
     /// The headers for `body` sent at `at`, with the timestamp written in the
-    /// profile's format (see [`TimestampFormat::format`](crate::TimestampFormat::format)).
+    /// profile's format (see [`TimestampFormat::format`](crate::profile::TimestampFormat::format)).
     pub fn sign(&self, body: &[u8], at: SystemTime) -> SignedHeaders {
         let timestamp = self
             .profile
@@ -74,8 +74,10 @@ impl Signer {
                 prefix,
                 content,
             } => {
-                let mut mac = Hmac::<Sha256>::new_from_slice(self.secret.expose())
-                    .expect("HMAC accepts keys of any length");
+                // HMAC takes keys of any length: this never sends nothing.
+                let Ok(mut mac) = HmacSha256::new_from_slice(self.secret.expose()) else {
+                    return SignedHeaders { headers };
+                };
                 if let SignedContent::TimestampThenBody(separator) = content {
                     mac.update(timestamp.unwrap_or_default().as_bytes());
                     mac.update(separator);

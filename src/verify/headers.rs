@@ -22,7 +22,7 @@ pub enum Lookup<'a> {
 /// - slices, arrays and vectors of `(name, value)` pairs, where the name is
 ///   any `AsRef<str>` and the value any `AsRef<[u8]>`;
 /// - `&http::HeaderMap` with the `http` feature;
-/// - [`SignedHeaders`](crate::SignedHeaders), the output of the signer;
+/// - [`SignedHeaders`](crate::profile::SignedHeaders), the output of the signer;
 /// - any closure `Fn(&str) -> Lookup<'a>`.
 ///
 /// ```
@@ -114,7 +114,7 @@ where
 #[cfg(any(feature = "tower", feature = "actix"))]
 pub(crate) fn declared_length(content_length: Lookup<'_>) -> Option<u64> {
     match content_length {
-        Lookup::One(value) => crate::digits::parse_u64(value.trim_ascii()),
+        Lookup::One(value) => super::timestamp::parse_u64(value.trim_ascii()),
         Lookup::Absent | Lookup::Repeated => None,
     }
 }

@@ -9,7 +9,7 @@ use std::time::SystemTime;
 ///
 /// ```
 /// use std::time::{Duration, SystemTime};
-/// use cognigy_webhook::{Clock, FixedClock};
+/// use cognigy_webhook::clock::{Clock, FixedClock};
 ///
 /// let at = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
 /// assert_eq!(FixedClock::new(at).now(), at);

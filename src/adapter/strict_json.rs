@@ -2,19 +2,21 @@
 
 use serde::de::DeserializeOwned;
 
-use crate::{ErrorKind, Rejection};
+use crate::{Error, ErrorKind};
 
-/// Deserialises the whole of `bytes` as `T`, naming the failing path.
-pub(crate) fn parse_strict<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Rejection> {
+/// Deserialises the whole of `bytes` as `T`, naming the failing path (`$`
+/// for the document root).
+pub(crate) fn parse_strict<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Error> {
     let invalid = |path: String, error: serde_json::Error| {
-        Rejection::new(ErrorKind::InvalidPayload).with_detail(format!("{path}: {error}"))
+        let path = if path == "." { "$".to_owned() } else { path };
+        Error::new(ErrorKind::InvalidPayload).with_detail(format!("{path}: {error}"))
     };
     let mut deserializer = serde_json::Deserializer::from_slice(bytes);
     let value = serde_path_to_error::deserialize(&mut deserializer)
         .map_err(|error| invalid(error.path().to_string(), error.into_inner()))?;
     deserializer
         .end()
-        .map_err(|error| invalid(".".into(), error))?;
+        .map_err(|error| invalid("$".into(), error))?;
     Ok(value)
 }
 
@@ -52,7 +54,8 @@ mod tests {
         assert!(
             detail(r#"{"messages":[{"text":5}]}"#).starts_with("messages[0].text: invalid type")
         );
-        assert!(detail(r#"{"messages":[]} x"#).starts_with(".: trailing characters"));
+        assert!(detail(r#"{"messages":[]} x"#).starts_with("$: trailing characters"));
+        assert!(detail("5").starts_with("$: invalid type"));
         assert!(parse_strict::<Payload>(br#"{"messages":[{"text":"ok"}]}"#).is_ok());
     }
 }

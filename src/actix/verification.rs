@@ -1,0 +1,229 @@
+//! The middleware: a `Transform` builder and the service it wraps around,
+//! driving the shared pipeline over actix-web's types.
+
+use std::future::{Future, Ready, ready};
+use std::pin::Pin;
+use std::rc::Rc;
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix_web::body::{EitherBody, MessageBody};
+use actix_web::dev::{Service, ServiceRequest, ServiceResponse, Transform, forward_ready};
+use actix_web::http::Method;
+use actix_web::http::header::HeaderMap;
+use actix_web::{HttpMessage, HttpResponse};
+
+use super::body::verified_payload;
+use super::extract::error_response;
+use crate::adapter::{Admitted, Delivery, HeaderNames, Refusal, Settings, drain};
+use crate::{Error, Verifier};
+
+type RespondFn = Arc<dyn Fn(&Error) -> HttpResponse + Send + Sync>;
+
+/// Verifies webhook deliveries before the handler runs: wrap a resource or
+/// scope with it. See the [module docs](super) for an example.
+///
+/// Defaults, as for the tower layer: bodies up to 1 MiB (an explicit limit,
+/// never actix's implicit payload default), a 10 s read timeout, only
+/// `POST`, refusals answered with their status and
+/// `{"error": …, "reason": …}`. On success the handler sees the exact
+/// verified bytes as its payload and [`Verified`](crate::Verified),
+/// [`RequestId`](crate::RequestId) and, when sent,
+/// [`CorrelationId`](crate::CorrelationId) in the request extensions.
+///
+/// The head is judged before the body is read, and a refusal there is
+/// answered at once; what still arrives of its body is read and thrown away
+/// (at most the body limit, for at most two seconds) so the sender reads the
+/// answer. actix-web answers `Expect: 100-continue` itself before any
+/// middleware runs, so such a sender is told to go on and then refused
+/// without its body being kept.
+#[derive(Clone)]
+#[must_use]
+pub struct WebhookVerification {
+    settings: Settings,
+    respond: Option<RespondFn>,
+}
+
+impl WebhookVerification {
+    /// A middleware verifying with `verifier`.
+    pub fn new(verifier: Verifier) -> Self {
+        WebhookVerification {
+            settings: Settings::new(verifier),
+            respond: None,
+        }
+    }
+
+    /// Refuses bodies over `bytes` with 413 `body_too_large`.
+    pub fn with_body_limit(mut self, bytes: usize) -> Self {
+        self.settings.body_limit = bytes;
+        self
+    }
+
+    /// Refuses with 408 `body_timeout` when the body has not arrived within
+    /// `timeout` instead of the default 10 s.
+    pub fn with_read_timeout(mut self, timeout: Duration) -> Self {
+        self.settings.read_timeout = Some(timeout);
+        self
+    }
+
+    /// Accepts every method instead of refusing all but `POST` with 405.
+    pub fn with_any_method(mut self) -> Self {
+        self.settings.post_only = false;
+        self
+    }
+
+    /// Refuses (or acknowledges) deliveries seen before, as
+    /// [`VerifyWebhookLayer::with_replay_guard`](crate::tower::VerifyWebhookLayer::with_replay_guard)
+    /// does for tower.
+    #[cfg(feature = "replay")]
+    pub fn with_replay_guard(
+        mut self,
+        guard: crate::replay::ReplayGuard,
+    ) -> Result<Self, crate::ConfigError> {
+        self.settings.set_replay_guard(guard)?;
+        Ok(self)
+    }
+
+    /// Reports every request to `observer` instead of the default, as
+    /// [`VerifyWebhookLayer::with_observer`](crate::tower::VerifyWebhookLayer::with_observer)
+    /// does for tower.
+    pub fn with_observer(mut self, observer: impl crate::observe::Observer) -> Self {
+        self.settings.set_observer(observer);
+        self
+    }
+
+    /// Answers refusals with `respond` instead of the default JSON.
+    pub fn with_rejection(
+        mut self,
+        respond: impl Fn(&Error) -> HttpResponse + Send + Sync + 'static,
+    ) -> Self {
+        self.respond = Some(Arc::new(respond));
+        self
+    }
+
+    fn response(&self, refusal: Refusal) -> HttpResponse {
+        match refusal {
+            Refusal::Refused(error) => match &self.respond {
+                Some(respond) => respond(&error),
+                None => error_response(&error),
+            },
+            #[cfg(feature = "replay")]
+            Refusal::Duplicate => HttpResponse::Ok()
+                .content_type("application/json")
+                .body(crate::replay::DUPLICATE_BODY),
+        }
+    }
+}
+
+impl std::fmt::Debug for WebhookVerification {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WebhookVerification")
+            .field("settings", &self.settings)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<S, B> Transform<S, ServiceRequest> for WebhookVerification
+where
+    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = actix_web::Error> + 'static,
+    B: MessageBody + 'static,
+{
+    type Response = ServiceResponse<EitherBody<B>>;
+    type Error = actix_web::Error;
+    type Transform = WebhookVerificationMiddleware<S>;
+    type InitError = ();
+    type Future = Ready<Result<Self::Transform, Self::InitError>>;
+
+    fn new_transform(&self, service: S) -> Self::Future {
+        ready(Ok(WebhookVerificationMiddleware {
+            service: Rc::new(service),
+            config: Rc::new(self.clone()),
+            names: Rc::new(HeaderNames::new(&self.settings.verifier)),
+        }))
+    }
+}
+
+/// The service [`WebhookVerification`] wraps around the inner one.
+pub struct WebhookVerificationMiddleware<S> {
+    service: Rc<S>,
+    config: Rc<WebhookVerification>,
+    names: Rc<HeaderNames<HeaderMap>>,
+}
+
+impl<S> std::fmt::Debug for WebhookVerificationMiddleware<S> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WebhookVerificationMiddleware")
+            .field("config", &self.config)
+            .finish_non_exhaustive()
+    }
+}
+
+type LocalBoxFuture<T> = Pin<Box<dyn Future<Output = T>>>;
+
+impl<S, B> Service<ServiceRequest> for WebhookVerificationMiddleware<S>
+where
+    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = actix_web::Error> + 'static,
+    B: MessageBody + 'static,
+{
+    type Response = ServiceResponse<EitherBody<B>>;
+    type Error = actix_web::Error;
+    type Future = LocalBoxFuture<Result<Self::Response, Self::Error>>;
+
+    forward_ready!(service);
+
+    fn call(&self, request: ServiceRequest) -> Self::Future {
+        let service = Rc::clone(&self.service);
+        let config = Rc::clone(&self.config);
+        let names = Rc::clone(&self.names);
+        Box::pin(async move {
+            let mut request = request;
+            let settings = &config.settings;
+            let payload = request.take_payload();
+            let refuse = |request: ServiceRequest, refusal| {
+                let response = config.response(refusal);
+                Ok(request.into_response(response).map_into_right_body())
+            };
+            let admitted = {
+                let headers = names.of(request.headers());
+                let delivery = Delivery::start(settings, headers, || request.peer_addr());
+                let path = request.path();
+                let head = match delivery.judge(request.method() == Method::POST, path, headers) {
+                    Ok(head) => head,
+                    Err(error) => {
+                        actix_web::rt::spawn(drain(payload, settings.body_limit));
+                        return refuse(request, Refusal::Refused(error));
+                    }
+                };
+                let admitted = delivery.admit(head, path, headers, payload).await;
+                admitted.map(|admitted| (admitted, delivery.request_id, delivery.correlation))
+            };
+            let (
+                Admitted {
+                    verified,
+                    bytes,
+                    ticket,
+                },
+                request_id,
+                correlation,
+            ) = match admitted {
+                Ok(admitted) => admitted,
+                Err(refusal) => return refuse(request, refusal),
+            };
+            {
+                let mut extensions = request.extensions_mut();
+                extensions.insert(request_id);
+                extensions.insert(verified);
+                if let Some(correlation) = correlation {
+                    extensions.insert(correlation);
+                }
+            }
+            request.set_payload(verified_payload(bytes));
+            let result = service.call(request).await;
+            let handled = result
+                .as_ref()
+                .is_ok_and(|response| !response.status().is_server_error());
+            ticket.settle(handled).await;
+            Ok(result?.map_into_left_body())
+        })
+    }
+}

@@ -1,0 +1,209 @@
+//! The decisions on one webhook request, free of any framework.
+
+use std::net::SocketAddr;
+use std::time::Instant;
+
+use bytes::Bytes;
+use futures_core::Stream;
+
+use super::body::read_body;
+use super::settings::{Decision, Settings};
+use crate::verify::headers::declared_length;
+use crate::{CorrelationId, Error, ErrorKind, Head, HeaderLookup, RequestId, Verified};
+
+/// One request on its way through the pipeline: the settings and what is
+/// known of the request before any decision.
+pub(crate) struct Delivery<'s> {
+    settings: &'s Settings,
+    pub(crate) request_id: RequestId,
+    pub(crate) correlation: Option<CorrelationId>,
+    /// When the request was taken; only read when an observer listens.
+    started: Option<Instant>,
+    remote_addr: Option<SocketAddr>,
+}
+
+/// Why a request gets no handler: the answer to send instead.
+#[derive(Debug)]
+pub(crate) enum Refusal {
+    /// Refused with this error.
+    Refused(Error),
+    /// A verified repeat, acknowledged with 200 without the handler.
+    #[cfg(feature = "replay")]
+    Duplicate,
+}
+
+/// A verified delivery, admitted to the handler.
+pub(crate) struct Admitted {
+    pub(crate) verified: Verified,
+    pub(crate) bytes: Bytes,
+    pub(crate) ticket: Ticket,
+}
+
+impl<'s> Delivery<'s> {
+    /// Starts a request: gives it an id, reads its correlation id and, when
+    /// an observer listens, starts the clock and asks for the peer's address.
+    pub(crate) fn start<'h>(
+        settings: &'s Settings,
+        headers: impl HeaderLookup<'h>,
+        remote_addr: impl FnOnce() -> Option<SocketAddr>,
+    ) -> Self {
+        let listening = settings.observer.is_listening();
+        Delivery {
+            settings,
+            request_id: RequestId::new(),
+            correlation: CorrelationId::from_headers(headers),
+            started: listening.then(Instant::now),
+            remote_addr: if listening { remote_addr() } else { None },
+        }
+    }
+
+    /// The head's judgement, before any body is read: the method, the
+    /// declared length, then every check of the verifier that needs no body.
+    /// A refusal is reported here.
+    pub(crate) fn judge<'h>(
+        &self,
+        is_post: bool,
+        path: &str,
+        headers: impl HeaderLookup<'h> + Copy,
+    ) -> Result<Head<'s>, Error> {
+        let settings = self.settings;
+        let judged = if settings.post_only && !is_post {
+            Err(ErrorKind::MethodNotAllowed.into())
+        } else if declared_length(headers.lookup("content-length"))
+            .is_some_and(|length| length > settings.body_limit as u64)
+        {
+            Err(ErrorKind::BodyTooLarge.into())
+        } else {
+            settings.verifier.check_head(headers)
+        };
+        judged.inspect_err(|error| self.report(path, Decision::Rejected(error, None)))
+    }
+
+    /// Reads the body under the limit and the read timeout, verifies it
+    /// against the judged head, and passes the delivery through the replay
+    /// guard. Every outcome is reported here; an admitted delivery is
+    /// reported before its handler runs.
+    pub(crate) async fn admit<'h, S, D, E>(
+        &self,
+        head: Head<'s>,
+        path: &str,
+        headers: impl HeaderLookup<'h> + Copy,
+        body: S,
+    ) -> Result<Admitted, Refusal>
+    where
+        S: Stream<Item = Result<D, E>>,
+        D: bytes::Buf,
+    {
+        let settings = self.settings;
+        let checked = match read_body(body, settings.body_limit, settings.read_timeout).await {
+            Ok(bytes) => head.verify_body(&bytes).map(|verified| (verified, bytes)),
+            Err(error) => Err(error),
+        };
+        let (verified, bytes) = checked.map_err(|error| {
+            self.report(path, Decision::Rejected(&error, None));
+            Refusal::Refused(error)
+        })?;
+        let ticket = self.guard(&verified, headers, &bytes, path).await?;
+        self.report(path, Decision::Verified(&verified));
+        Ok(Admitted {
+            verified,
+            bytes,
+            ticket,
+        })
+    }
+
+    #[cfg(feature = "replay")]
+    async fn guard<'h>(
+        &self,
+        verified: &Verified,
+        headers: impl HeaderLookup<'h>,
+        bytes: &[u8],
+        path: &str,
+    ) -> Result<Ticket, Refusal> {
+        use crate::replay::ReplayDecision;
+        let Some(guard) = &self.settings.replay else {
+            return Ok(Ticket::default());
+        };
+        let correlation_id = self.correlation.as_ref().map(CorrelationId::as_str);
+        match guard.admit(verified, headers, correlation_id, bytes).await {
+            ReplayDecision::Proceed(nonce) => Ok(Ticket {
+                release: Some((guard.guard.clone(), nonce)),
+            }),
+            ReplayDecision::Acknowledge => {
+                self.report(path, Decision::Duplicate(verified));
+                Err(Refusal::Duplicate)
+            }
+            ReplayDecision::Refuse(kind) => {
+                let error = Error::new(kind);
+                self.report(path, Decision::Rejected(&error, Some(verified)));
+                Err(Refusal::Refused(error))
+            }
+        }
+    }
+
+    #[cfg(not(feature = "replay"))]
+    async fn guard<'h>(
+        &self,
+        _: &Verified,
+        _: impl HeaderLookup<'h>,
+        _: &[u8],
+        _: &str,
+    ) -> Result<Ticket, Refusal> {
+        Ok(Ticket::default())
+    }
+
+    fn report(&self, path: &str, decision: Decision<'_>) {
+        if let Some(started) = self.started {
+            self.settings.report(
+                path,
+                decision,
+                self.request_id,
+                self.correlation.as_ref(),
+                self.remote_addr,
+                started,
+            );
+        }
+    }
+}
+
+/// What an admitted delivery holds in the replay guard's store until its
+/// handler is done: the nonce, kept when the handler answers without a
+/// server error ([`Ticket::settle`]), released otherwise — also when the
+/// handler's future is dropped (client gone, timeout, shutdown) or panics,
+/// so that the sender's retry runs the handler.
+#[derive(Default)]
+pub(crate) struct Ticket {
+    #[cfg(feature = "replay")]
+    release: Option<(crate::replay::ReplayGuard, crate::replay::Nonce)>,
+}
+
+impl Ticket {
+    /// Keeps the nonce when the handler produced a response without a
+    /// server error (`handled`), releases it otherwise.
+    pub(crate) async fn settle(self, handled: bool) {
+        #[cfg(feature = "replay")]
+        {
+            let mut this = self;
+            if !handled && let Some((guard, nonce)) = &this.release {
+                guard.release(nonce).await;
+            }
+            this.release = None;
+        }
+        #[cfg(not(feature = "replay"))]
+        let _ = (self, handled);
+    }
+}
+
+#[cfg(feature = "replay")]
+impl Drop for Ticket {
+    fn drop(&mut self) {
+        // Dropped unsettled: the handler never finished. Release in the
+        // background (a destructor cannot wait); the store answers the
+        // retry only after the release went through.
+        if let Some((guard, nonce)) = self.release.take()
+            && let Ok(runtime) = tokio::runtime::Handle::try_current()
+        {
+            runtime.spawn(async move { guard.release(&nonce).await });
+        }
+    }
+}

@@ -1,0 +1,124 @@
+//! What the framework drivers share: their settings, checked once when the
+//! middleware is configured, and how each request is reported.
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use crate::limits::{DEFAULT_BODY_LIMIT, DEFAULT_READ_TIMEOUT};
+use crate::observe::{AuditEvent, Observer, Outcome};
+use crate::{CorrelationId, Error, RequestId, Verified, Verifier};
+
+/// The verifier and everything an adapter enforces besides the signature.
+#[derive(Debug, Clone)]
+pub(crate) struct Settings {
+    pub(crate) verifier: Verifier,
+    pub(crate) body_limit: usize,
+    pub(crate) read_timeout: Option<Duration>,
+    pub(crate) post_only: bool,
+    pub(crate) observer: SharedObserver,
+    #[cfg(feature = "replay")]
+    pub(crate) replay: Option<crate::replay::ArmedGuard>,
+}
+
+/// The observer every request is reported to.
+#[derive(Clone)]
+pub(crate) struct SharedObserver(Arc<dyn Observer>);
+
+impl fmt::Debug for SharedObserver {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Observer(..)")
+    }
+}
+
+/// What an adapter decided on a request.
+#[derive(Clone, Copy)]
+pub(crate) enum Decision<'a> {
+    /// The handler runs.
+    Verified(&'a Verified),
+    /// A verified repeat, acknowledged without running the handler.
+    #[cfg(feature = "replay")]
+    Duplicate(&'a Verified),
+    /// Refused, after verification when the replay guard refused it.
+    Rejected(&'a Error, Option<&'a Verified>),
+}
+
+impl Settings {
+    /// The defaults: 1 MiB bodies, a 10 s read timeout, `POST` only, the
+    /// [`Audit`](crate::observe::Audit) observer when the `audit` feature is
+    /// on (none otherwise), no replay guard.
+    pub(crate) fn new(verifier: Verifier) -> Self {
+        #[cfg(feature = "audit")]
+        let observer = SharedObserver(Arc::new(crate::observe::Audit::new()));
+        #[cfg(not(feature = "audit"))]
+        let observer = SharedObserver(Arc::new(()));
+        Settings {
+            verifier,
+            body_limit: DEFAULT_BODY_LIMIT,
+            read_timeout: Some(DEFAULT_READ_TIMEOUT),
+            post_only: true,
+            observer,
+            #[cfg(feature = "replay")]
+            replay: None,
+        }
+    }
+
+    /// Reports every request to `observer` instead.
+    pub(crate) fn set_observer(&mut self, observer: impl Observer) {
+        self.observer = SharedObserver(Arc::new(observer));
+    }
+
+    /// Installs a replay guard, checking it fits the verifier.
+    #[cfg(feature = "replay")]
+    pub(crate) fn set_replay_guard(
+        &mut self,
+        guard: crate::replay::ReplayGuard,
+    ) -> Result<(), crate::ConfigError> {
+        self.replay = Some(guard.armed_for(&self.verifier)?);
+        Ok(())
+    }
+
+    /// Reports the decision on one request, taken `started` ago.
+    pub(crate) fn report(
+        &self,
+        path: &str,
+        decision: Decision<'_>,
+        request_id: RequestId,
+        correlation_id: Option<&CorrelationId>,
+        remote_addr: Option<SocketAddr>,
+        started: Instant,
+    ) {
+        let (outcome, reason, verified) = match decision {
+            Decision::Verified(verified) => (Outcome::Verified, None, Some(verified)),
+            #[cfg(feature = "replay")]
+            Decision::Duplicate(verified) => (Outcome::Duplicate, None, Some(verified)),
+            Decision::Rejected(error, verified) => {
+                (Outcome::Rejected, Some(error.kind()), verified)
+            }
+        };
+        let profile = match verified {
+            Some(verified) => &verified.profile,
+            None => self.verifier.profile().shared_name(),
+        };
+        self.observer.0.observe(&AuditEvent {
+            request_id,
+            correlation_id,
+            remote_addr,
+            path,
+            profile,
+            outcome,
+            reason,
+            drift_ms: verified.and_then(Verified::drift_ms),
+            latency: started.elapsed(),
+            key_index: verified.map(Verified::key_index),
+        });
+    }
+}
+
+impl SharedObserver {
+    /// Whether the observer wants events at all.
+    pub(crate) fn is_listening(&self) -> bool {
+        self.0.is_listening()
+    }
+}
