@@ -9,8 +9,9 @@
 //! |---|---|---|
 //! | `COGNIGY_WEBHOOK_SECRET` | secret, several comma-separated during a rotation | required |
 //! | `COGNIGY_PROFILE` | wire profile | `webhook-hex` |
+//! | `HOST` | address to bind (`127.0.0.1` keeps it local) | `0.0.0.0`, every interface |
+//! | `PORT` | TCP port | `8080` |
 //! | `COGNIGY_WEBHOOK_PATH` | route of the webhook | `/webhooks/cognigy` |
-//! | `PORT` | TCP port, on all interfaces | `8080` |
 //! | `COGNIGY_TIMESTAMP_DRIFT_MS` / `WEBHOOK_TIMESTAMP_TOLERANCE_MS` | tolerance | the profile's |
 //! | `DATABASE_URL` | replay store in PostgreSQL (`webhook_events`) | — |
 //! | `REDIS_URL` | replay store in Redis (when `DATABASE_URL` is unset) | — |
@@ -20,8 +21,8 @@
 //!
 //! Each request is logged as one JSON audit line on stdout (target
 //! `cognigy_webhook::audit`). `GET /metrics` answers the statistics as JSON
-//! (seed 002's shape), `GET /metrics/prometheus` the Prometheus text, and
-//! `GET /api/v1/security/test?signature=…&timestamp=…` seed 000's
+//! (the Node.js reference document's shape), `GET /metrics/prometheus` the Prometheus text, and
+//! `GET /api/v1/security/test?signature=…&timestamp=…` the
 //! configuration self-test.
 //!
 //! actix-web stops gracefully on SIGINT and SIGTERM.
@@ -35,8 +36,11 @@ use cognigy_webhook::replay::guard_from_env;
 use cognigy_webhook::{Config, CorrelationId, RequestId, Verified};
 use metrics_exporter_prometheus::PrometheusHandle;
 
+#[path = "shared/listen.rs"]
+mod listen;
 #[path = "shared/observability.rs"]
 mod observability;
+use listen::Listen;
 use observability::Observability;
 use serde_json::json;
 
@@ -53,7 +57,7 @@ fn main() -> ExitCode {
 async fn run() -> Result<(), Box<dyn std::error::Error>> {
     let config = Config::from_env()?;
     let verifier = config.verifier()?;
-    let (path, port) = (config.webhook_path().to_owned(), config.port());
+    let Listen { host, port, path } = Listen::from_env()?;
 
     let observability = Observability::from_env()?;
     let (guard, store) = guard_from_env().await?;
@@ -79,7 +83,7 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
             .route("/metrics", web::get().to(stats_json))
             .route("/metrics/prometheus", web::get().to(prometheus_text))
     })
-    .bind(("0.0.0.0", port))?;
+    .bind((host, port))?;
     for addr in server.addrs() {
         println!(
             "cognigy-webhook receiver listening on http://{addr}{path} (profile {}, {} secret(s), replay store {store}, {})",

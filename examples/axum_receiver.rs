@@ -10,8 +10,9 @@
 //! |---|---|---|
 //! | `COGNIGY_WEBHOOK_SECRET` | secret, several comma-separated during a rotation | required |
 //! | `COGNIGY_PROFILE` | wire profile | `webhook-hex` |
+//! | `HOST` | address to bind (`127.0.0.1` keeps it local) | `0.0.0.0`, every interface |
+//! | `PORT` | TCP port | `8080` |
 //! | `COGNIGY_WEBHOOK_PATH` | route of the webhook | `/webhooks/cognigy` |
-//! | `PORT` | TCP port, on all interfaces | `8080` |
 //! | `COGNIGY_TIMESTAMP_DRIFT_MS` / `WEBHOOK_TIMESTAMP_TOLERANCE_MS` | tolerance | the profile's |
 //! | `DATABASE_URL` | replay store in PostgreSQL (`webhook_events`) | — |
 //! | `REDIS_URL` | replay store in Redis (when `DATABASE_URL` is unset) | — |
@@ -21,8 +22,8 @@
 //!
 //! Each request is logged as one JSON audit line on stdout (target
 //! `cognigy_webhook::audit`). `GET /metrics` answers the statistics as JSON
-//! (seed 002's shape), `GET /metrics/prometheus` the Prometheus text, and
-//! `GET /api/v1/security/test?signature=…&timestamp=…` seed 000's
+//! (the Node.js reference document's shape), `GET /metrics/prometheus` the Prometheus text, and
+//! `GET /api/v1/security/test?signature=…&timestamp=…` the
 //! configuration self-test.
 //!
 //! A verified delivery is answered `200 {"status":"processed","request_id":…}`;
@@ -41,8 +42,11 @@ use cognigy_webhook::self_test::SELF_TEST_PATH;
 use cognigy_webhook::tower::VerifyWebhookLayer;
 use cognigy_webhook::{Config, CorrelationId, RequestId, Verified};
 
+#[path = "shared/listen.rs"]
+mod listen;
 #[path = "shared/observability.rs"]
 mod observability;
+use listen::Listen;
 use observability::Observability;
 use serde_json::{Value, json};
 
@@ -60,7 +64,7 @@ async fn main() -> ExitCode {
 async fn run() -> Result<(), Box<dyn std::error::Error>> {
     let config = Config::from_env()?;
     let verifier = config.verifier()?;
-    let (path, port) = (config.webhook_path().to_owned(), config.port());
+    let Listen { host, port, path } = Listen::from_env()?;
 
     let observability = Observability::from_env()?;
     let (guard, store) = guard_from_env().await?;
@@ -82,7 +86,7 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
             get(move || async move { prometheus.render() }),
         );
 
-    let listener = tokio::net::TcpListener::bind(("0.0.0.0", port)).await?;
+    let listener = tokio::net::TcpListener::bind((host, port)).await?;
     println!(
         "cognigy-webhook receiver listening on http://{}{path} (profile {}, {} secret(s), replay store {store}, {})",
         listener.local_addr()?,

@@ -11,16 +11,13 @@ pub const SECRET_VAR: &str = "COGNIGY_WEBHOOK_SECRET";
 pub const PROFILE_VAR: &str = "COGNIGY_PROFILE";
 /// The header the `api-key` profile reads (default `X-Webhook-Key`).
 pub const API_KEY_HEADER_VAR: &str = "COGNIGY_API_KEY_HEADER";
-/// Timestamp tolerance in milliseconds, as seed 002 names it.
+/// Timestamp tolerance in milliseconds, as the Node.js reference document names it.
 pub const DRIFT_MS_VAR: &str = "COGNIGY_TIMESTAMP_DRIFT_MS";
-/// Timestamp tolerance in milliseconds, as seed 004 names it.
+/// Timestamp tolerance in milliseconds, as the Java reference document names it.
 pub const TOLERANCE_MS_VAR: &str = "WEBHOOK_TIMESTAMP_TOLERANCE_MS";
-/// The route of the webhook (default `/webhooks/cognigy`).
-pub const PATH_VAR: &str = "COGNIGY_WEBHOOK_PATH";
-/// The TCP port to listen on (default 8080).
-pub const PORT_VAR: &str = "PORT";
 
-/// A verifier configuration read from environment variables.
+/// A verifier configuration read from environment variables: only what the
+/// verifier needs (where a server listens is the server's business).
 ///
 /// | variable | meaning | default |
 /// |---|---|---|
@@ -28,8 +25,6 @@ pub const PORT_VAR: &str = "PORT";
 /// | `COGNIGY_PROFILE` | a preset name, see [`Profile`] | `webhook-hex` |
 /// | `COGNIGY_API_KEY_HEADER` | the header of the `api-key` profile | `X-Webhook-Key` |
 /// | `COGNIGY_TIMESTAMP_DRIFT_MS` or `WEBHOOK_TIMESTAMP_TOLERANCE_MS` | tolerance in ms (if both are set they must agree) | the profile's |
-/// | `COGNIGY_WEBHOOK_PATH` | the route a receiver serves (starts with `/`) | `/webhooks/cognigy` |
-/// | `PORT` | the port a receiver listens on | `8080` |
 ///
 /// Each secret loses one trailing line ending and is otherwise used byte for
 /// byte; other surrounding whitespace is refused (see
@@ -56,8 +51,6 @@ pub const PORT_VAR: &str = "PORT";
 pub struct Config {
     profile: Profile,
     secrets: Vec<Secret>,
-    path: String,
-    port: u16,
 }
 
 impl Config {
@@ -135,37 +128,7 @@ impl Config {
             )
             .collect::<Result<Vec<_>, _>>()?;
 
-        let path = set(PATH_VAR)?.unwrap_or_else(|| "/webhooks/cognigy".to_owned());
-        if !path.starts_with('/') {
-            return Err(ConfigError::InvalidEnv {
-                var: PATH_VAR,
-                problem: format!("{path:?} does not start with '/'"),
-            });
-        }
-        let port = match set(PORT_VAR)? {
-            None => 8080,
-            Some(port) => port.trim().parse().map_err(|_| ConfigError::InvalidEnv {
-                var: PORT_VAR,
-                problem: format!("{port:?} is not a port number"),
-            })?,
-        };
-
-        Ok(Config {
-            profile,
-            secrets,
-            path,
-            port,
-        })
-    }
-
-    /// The route a receiver serves.
-    pub fn webhook_path(&self) -> &str {
-        &self.path
-    }
-
-    /// The port a receiver listens on.
-    pub fn port(&self) -> u16 {
-        self.port
+        Ok(Config { profile, secrets })
     }
 
     /// The configured profile (with the configured tolerance).
@@ -275,19 +238,6 @@ mod tests {
         assert_eq!(api.unwrap().profile().credential_header(), "X-Key");
         let bad = config(&[(SECRET_VAR, "k"), (PROFILE_VAR, "sha1")]).unwrap_err();
         assert!(bad.to_string().contains("COGNIGY_PROFILE"), "{bad}");
-    }
-
-    #[test]
-    fn path_and_port() {
-        let defaults = config(&[(SECRET_VAR, "s")]).unwrap();
-        assert_eq!(
-            (defaults.webhook_path(), defaults.port()),
-            ("/webhooks/cognigy", 8080)
-        );
-        let set = config(&[(SECRET_VAR, "s"), (PATH_VAR, "/hooks"), (PORT_VAR, "9000")]).unwrap();
-        assert_eq!((set.webhook_path(), set.port()), ("/hooks", 9000));
-        assert!(config(&[(SECRET_VAR, "s"), (PATH_VAR, "hooks")]).is_err());
-        assert!(config(&[(SECRET_VAR, "s"), (PORT_VAR, "70000")]).is_err());
     }
 
     #[test]

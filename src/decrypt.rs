@@ -1,4 +1,4 @@
-//! RSA-OAEP decryption of the `encryptedPayload` field (seed 004), with
+//! RSA-OAEP decryption of the `encryptedPayload` field (the Java reference document), with
 //! aws-lc-rs (feature `decrypt`).
 //!
 //! The algorithm is fixed: RSA-OAEP with SHA-256 and MGF1-SHA-256, with a
@@ -21,10 +21,10 @@ use zeroize::Zeroizing;
 
 use crate::{ConfigError, Error, ErrorKind};
 
-/// The environment variable holding the PEM private key (seed 004).
+/// The environment variable holding the PEM private key (the Java reference document).
 pub const DECRYPTION_KEY_VAR: &str = "DECRYPTION_PRIVATE_KEY";
 
-/// The JSON field of the verified body that holds the ciphertext (seed 004).
+/// The JSON field of the verified body that holds the ciphertext (the Java reference document).
 pub const ENCRYPTED_FIELD: &str = "encryptedPayload";
 
 /// Decrypts `encryptedPayload` fields with one RSA private key. Cheap to

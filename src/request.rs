@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use crate::{HeaderLookup, Lookup};
 
-/// The header Cognigy carries its correlation id in (seed 000).
+/// The header Cognigy carries its correlation id in (the Go reference document).
 pub const CORRELATION_ID_HEADER: &str = "X-Cognigy-CorrelationId";
 
 /// The longest correlation id kept; a longer or non-printable value is

@@ -1,12 +1,12 @@
-//! The configuration self-test of seed 000: before going live, an
+//! The configuration self-test of the Go reference document: before going live, an
 //! administrator checks that the receiver holds the same secret as the
 //! sender by sending the HMAC of a fixed body.
 
 use crate::Verifier;
 use crate::profile::{ProfileKind, SignatureEncoding};
 
-/// Where the adapters' self-test handlers are mounted in the examples (seed
-/// 000's route).
+/// Where the adapters' self-test handlers are mounted in the examples (the
+/// Go reference document's route).
 pub const SELF_TEST_PATH: &str = "/api/v1/security/test";
 
 /// The fixed body whose HMAC the self-test checks.
@@ -85,7 +85,7 @@ impl SelfTest {
         }
     }
 
-    /// The JSON the handlers answer (with 200, as seed 000 does):
+    /// The JSON the handlers answer (with 200, as the Go reference document does):
     /// `{"status", "signature_match", "secret_configured", "expected_format"}`.
     /// A verifier always has a secret, so `secret_configured` is `true`.
     pub fn to_json(&self) -> String {
@@ -98,7 +98,7 @@ impl SelfTest {
     }
 
     /// The self-test for a request's query string: `signature` and
-    /// `timestamp` are both required (as in seed 000; the timestamp is not
+    /// `timestamp` are both required (as in the Go reference document; the timestamp is not
     /// checked), else 400 `missing_signature` or `missing_timestamp`.
     #[cfg(any(feature = "axum", feature = "actix"))]
     pub(crate) fn from_query(

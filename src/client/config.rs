@@ -7,15 +7,15 @@ use crate::redact::redacted;
 use crate::retry::RetryPolicy;
 use crate::{ConfigError, Secret};
 
-/// The client id variable of seed 003.
+/// The client id variable of the Python reference document.
 pub const CLIENT_ID_VAR: &str = "COGNIGY_CLIENT_ID";
-/// The client secret variable of seed 003.
+/// The client secret variable of the Python reference document.
 pub const CLIENT_SECRET_VAR: &str = "COGNIGY_CLIENT_SECRET";
-/// The tenant variable of seed 003 (`default` when unset).
+/// The tenant variable of the Python reference document (`default` when unset).
 pub const TENANT_VAR: &str = "COGNIGY_TENANT";
-/// The scopes requested unless set otherwise (seed 003).
+/// The scopes requested unless set otherwise (the Python reference document).
 pub const DEFAULT_SCOPES: &str = "bot:read webhook:manage";
-/// The header carrying the previous page's `nextPageToken` (seed 003).
+/// The header carrying the previous page's `nextPageToken` (the Python reference document).
 pub const PAGE_TOKEN_HEADER: &str = "PageToken";
 
 /// How a [`CognigyClient`](super::CognigyClient) reaches the API.
@@ -74,7 +74,7 @@ impl ClientConfig {
         })
     }
 
-    /// The cloud URLs of seed 003 for `tenant`.
+    /// The cloud URLs of the Python reference document for `tenant`.
     pub fn for_tenant(
         tenant: &str,
         client_id: impl Into<String>,

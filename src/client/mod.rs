@@ -1,5 +1,5 @@
-//! Calling the Cognigy API after a webhook (feature `client`), as seeds 003
-//! and 000 do, without their races and blind retries:
+//! Calling the Cognigy API after a webhook (feature `client`), as the Python
+//! and Go reference documents do, without their races and blind retries:
 //!
 //! - an OAuth2 client-credentials token, cached and refreshed 30 s before it
 //!   expires, by **one** request however many callers wait for it;
@@ -16,7 +16,7 @@
 //! use cognigy_webhook::client::{ClientConfig, CognigyClient};
 //! use futures_util::TryStreamExt;
 //!
-//! // COGNIGY_CLIENT_ID, COGNIGY_CLIENT_SECRET and COGNIGY_TENANT, as in seed 003.
+//! // COGNIGY_CLIENT_ID, COGNIGY_CLIENT_SECRET and COGNIGY_TENANT, as in the Python reference document.
 //! let client = CognigyClient::new(ClientConfig::from_env()?)?;
 //! let answer = client
 //!     .post("/bot/trigger")

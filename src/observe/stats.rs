@@ -1,4 +1,4 @@
-//! A lock-free tally for a JSON `/metrics` endpoint like seed 002's.
+//! A lock-free tally for a JSON `/metrics` endpoint like the Node.js reference document's.
 
 use std::fmt::Write as _;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -108,10 +108,10 @@ pub struct StatsSnapshot {
 }
 
 impl StatsSnapshot {
-    /// The JSON of seed 002's `GET /metrics`: `totalRequests`,
+    /// The JSON of the Node.js reference document's `GET /metrics`: `totalRequests`,
     /// `successfulVerifications`, `failedVerifications`, `averageLatencyMs`
     /// and `successRate` (a percentage), the last two rounded to two
-    /// decimals. Unlike seed 002, the average is over all requests (002
+    /// decimals. Unlike the Node.js reference document, the average is over all requests (it
     /// divides the latency of successes by the count of all), and the rate
     /// is a number, not a string.
     pub fn to_json(&self) -> String {

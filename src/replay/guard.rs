@@ -24,7 +24,7 @@ pub enum ReplayPolicy {
     /// 409 `replayed` (the default).
     #[default]
     Reject,
-    /// 200 `{"status":"duplicate"}` without running the handler, as seed 000
+    /// 200 `{"status":"duplicate"}` without running the handler, as the Go reference document
     /// treats retries: the sender stops retrying, nothing runs twice.
     Acknowledge,
 }

@@ -5,14 +5,14 @@
 //! delivery verifies again with a fresh timestamp header. A [`ReplayGuard`]
 //! behind the verifier closes that gap while the nonce is remembered: it
 //! records a nonce (by default the verified signature itself) **only after**
-//! the signature verifies — checking first, as seed 004 does, would let
+//! the signature verifies — checking first, as the Java reference document does, would let
 //! anyone burn nonces — in a [`ReplayStore`]:
 //!
 //! | store | feature | shared by replicas | survives restarts |
 //! |---|---|---|---|
 //! | [`MemoryStore`] | `memory` | no | no |
 //! | [`RedisStore`] | `redis` | yes | with Redis persistence |
-//! | [`PostgresStore`] | `postgres` | yes | yes (the `webhook_events` ledger of seed 000) |
+//! | [`PostgresStore`] | `postgres` | yes | yes (the `webhook_events` ledger of the Go reference document) |
 //!
 //! A nonce lives for the whole window in which its delivery verifies
 //! (`2 × tolerance`) plus a margin. For the raw-body profiles that bounds the

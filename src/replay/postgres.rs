@@ -1,4 +1,4 @@
-//! The PostgreSQL store: seed 000's `webhook_events` table, as a nonce store
+//! The PostgreSQL store: the Go reference document's `webhook_events` table, as a nonce store
 //! with expiry or as a durable idempotency ledger.
 
 use std::fmt;
@@ -9,7 +9,7 @@ use tokio_postgres::NoTls;
 
 use super::{Delivery, Freshness, Nonce, ReplayStore, StoreError, StoreFuture};
 
-/// The table, with seed 000's columns plus `expires_at` (`NULL` in the
+/// The table, with the Go reference document's columns plus `expires_at` (`NULL` in the
 /// durable ledger).
 pub const MIGRATION: &str = "
 CREATE TABLE IF NOT EXISTS webhook_events (
@@ -33,7 +33,7 @@ CREATE INDEX IF NOT EXISTS webhook_events_expires_at ON webhook_events (expires_
 const MIGRATION_LOCK: &str = "SELECT pg_advisory_xact_lock(1128746585);";
 
 /// Durable ledger: the first delivery of an event id wins, for ever
-/// (seed 000's statement).
+/// (the Go reference document's statement).
 const INSERT_LEDGER: &str = "
 INSERT INTO webhook_events (event_id, flow_name, channel, correlation_id, status)
 VALUES ($1, $2, $3, $4, 'success')
@@ -53,15 +53,15 @@ ON CONFLICT (event_id) DO UPDATE
         expires_at = EXCLUDED.expires_at
     WHERE webhook_events.expires_at IS NOT NULL AND webhook_events.expires_at <= NOW()";
 
-/// A store in PostgreSQL's `webhook_events` table (seed 000), shared by every
+/// A store in PostgreSQL's `webhook_events` table (the Go reference document), shared by every
 /// instance and surviving restarts.
 ///
 /// - [`PostgresStore::connect`] makes a nonce store: rows expire after the
 ///   guard's time to live; an expired row is taken over atomically by the
 ///   next delivery of its nonce, and [`PostgresStore::sweep`] deletes
 ///   expired rows.
-/// - [`PostgresStore::ledger`] makes the durable idempotency ledger of seed
-///   000: `INSERT … ON CONFLICT (event_id) DO NOTHING`, rows never expire.
+/// - [`PostgresStore::ledger`] makes the durable idempotency ledger of the
+///   Go reference document: `INSERT … ON CONFLICT (event_id) DO NOTHING`, rows never expire.
 ///   Pair it with a nonce from the payload (`/event_id`, `/messageId`).
 ///
 /// `flow_name` and `channel` are taken from the verified JSON body when it
@@ -106,7 +106,7 @@ impl PostgresStore {
         Ok(store)
     }
 
-    /// The durable ledger of seed 000 on the database at `url`: records never
+    /// The durable ledger of the Go reference document on the database at `url`: records never
     /// expire.
     pub async fn ledger(url: &str) -> Result<Self, StoreError> {
         let mut store = Self::connect(url).await?;

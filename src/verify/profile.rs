@@ -27,11 +27,11 @@ pub enum SignatureEncoding {
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum SignedContent {
-    /// The raw body alone (seeds 000, 002, 004). The timestamp is **not**
+    /// The raw body alone (the Go, Node.js and Java reference documents). The timestamp is **not**
     /// covered: use a replay guard.
     Body,
     /// The timestamp header value exactly as received (without surrounding
-    /// whitespace), then this separator, then the raw body (seed 003 uses `\n`).
+    /// whitespace), then this separator, then the raw body (the Python reference document uses `\n`).
     TimestampThenBody(Cow<'static, [u8]>),
 }
 
@@ -150,7 +150,7 @@ impl Profile {
         }
     }
 
-    /// `webhook-hex` (seed 000, Go): lowercase hex of the body's HMAC in
+    /// `webhook-hex` (the Go reference document): lowercase hex of the body's HMAC in
     /// `X-Cognigy-Webhook-Signature`, RFC 3339 in `X-Cognigy-Webhook-Timestamp`,
     /// ±300 s.
     pub fn webhook_hex() -> Profile {
@@ -165,7 +165,7 @@ impl Profile {
         )
     }
 
-    /// `sha256-prefixed` (seed 002, Node.js): `sha256=` + hex of the body's
+    /// `sha256-prefixed` (the Node.js reference document): `sha256=` + hex of the body's
     /// HMAC in `X-Cognigy-Signature`, Unix milliseconds in `X-Cognigy-Timestamp`,
     /// ±30 s.
     pub fn sha256_prefixed() -> Profile {
@@ -180,7 +180,7 @@ impl Profile {
         )
     }
 
-    /// `timestamp-newline` (seed 003, Python): hex of the HMAC over the
+    /// `timestamp-newline` (the Python reference document): hex of the HMAC over the
     /// timestamp header value, `\n` and the body in `X-Cognigy-Signature`,
     /// Unix seconds (fraction allowed) in `X-Cognigy-Timestamp`, ±60 s.
     pub fn timestamp_newline() -> Profile {
@@ -195,7 +195,7 @@ impl Profile {
         )
     }
 
-    /// `hex-millis` (seed 004, Java): hex of the body's HMAC in
+    /// `hex-millis` (the Java reference document): hex of the body's HMAC in
     /// `X-Cognigy-Signature`, Unix milliseconds in `X-Cognigy-Timestamp`, ±300 s.
     pub fn hex_millis() -> Profile {
         Self::hmac_preset(

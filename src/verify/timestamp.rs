@@ -41,13 +41,13 @@ const MAX_RFC3339_UNIX_SECONDS: u64 = 253_402_300_799;
 #[non_exhaustive]
 pub enum TimestampFormat {
     /// RFC 3339 date and time with `Z` or a numeric offset, e.g.
-    /// `2023-10-31T15:17:12Z` (seed 000, Go).
+    /// `2023-10-31T15:17:12Z` (the Go reference document).
     Rfc3339,
     /// Whole milliseconds since the Unix epoch, e.g. `1698765432100`
-    /// (seeds 002 and 004).
+    /// (the Node.js and Java reference documents).
     UnixMillis,
     /// Seconds since the Unix epoch with an optional decimal fraction, e.g.
-    /// `1698765432` or `1698765432.123456` (seed 003, Python).
+    /// `1698765432` or `1698765432.123456` (the Python reference document).
     UnixSeconds,
 }
 

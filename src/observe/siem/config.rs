@@ -6,9 +6,9 @@ use crate::ConfigError;
 use crate::redact::redacted;
 use crate::retry::RetryPolicy;
 
-/// The SIEM endpoint variable of seed 002.
+/// The SIEM endpoint variable of the Node.js reference document.
 pub const SIEM_ENDPOINT_VAR: &str = "SIEM_ENDPOINT";
-/// The SIEM endpoint variable of seed 004, read when [`SIEM_ENDPOINT_VAR`] is
+/// The SIEM endpoint variable of the Java reference document, read when [`SIEM_ENDPOINT_VAR`] is
 /// not set.
 pub const SIEM_WEBHOOK_URL_VAR: &str = "SIEM_WEBHOOK_URL";
 

@@ -6,8 +6,8 @@ use time::format_description::well_known::Rfc3339;
 
 use crate::observe::{AuditEvent, Outcome};
 
-/// One request as the SIEM receives it, in the camelCase style of seed
-/// 002's events: `event` (`webhook_verification_success`,
+/// One request as the SIEM receives it, in the camelCase style of the
+/// Node.js reference document's events: `event` (`webhook_verification_success`,
 /// `webhook_verification_failed` or `webhook_duplicate`), `requestId`,
 /// `timestamp` (RFC 3339, when the adapter decided), `correlationId`, `ip`,
 /// `path`, `profile`, `outcome`, `reason`, `driftMs`, `latencyUs`,
