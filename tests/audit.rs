@@ -228,4 +228,46 @@ async fn one_identical_audit_event_per_request_from_both_adapters_and_matching_m
         .map(|line| line.rsplit(' ').next().unwrap().parse::<u64>().unwrap())
         .sum();
     assert_eq!(histogram_count, total);
+
+    // A delivery signed for another preset: the response is a bare
+    // `missing_signature`, the audit event names the preset it was signed for.
+    let config = support::http_cases::ServerConfig {
+        profile: "webhook-hex".into(),
+        secrets: vec!["audit-secret".into()],
+        tolerance_ms: None,
+        now_unix_ms: 1_700_000_000_000,
+    };
+    let tower = axum_server(config.clone(), Arc::new(AtomicUsize::new(0))).await;
+    let actix = actix_server(config, Arc::new(AtomicUsize::new(0))).await;
+    let signer = cognigy_webhook::Signer::new(
+        cognigy_webhook::Profile::hex_millis(),
+        cognigy_webhook::Secret::new("audit-secret").unwrap(),
+    );
+    for (adapter, addr) in [("tower", tower), ("actix", actix)] {
+        let correlation_id = format!("other-preset-{adapter}");
+        let mut request = client
+            .post(format!("http://{addr}{PATH}"))
+            .header("X-Cognigy-CorrelationId", &correlation_id)
+            .body("{}");
+        let at = std::time::UNIX_EPOCH + std::time::Duration::from_millis(1_700_000_000_000);
+        for (name, value) in signer.sign(b"{}", at).iter() {
+            request = request.header(name, value);
+        }
+        let response = request.send().await.unwrap();
+        assert_eq!(response.status(), 400);
+        let body = response.text().await.unwrap();
+        assert!(!body.contains("hex-millis"), "{adapter}: {body}");
+        let events = events_of(&correlation_id);
+        assert_eq!(events.len(), 1, "{adapter}");
+        let fields = &events[0].fields;
+        assert_eq!(
+            fields.get("reason").map(String::as_str),
+            Some("missing_signature")
+        );
+        assert_eq!(
+            fields.get("other_preset").map(String::as_str),
+            Some("hex-millis"),
+            "{adapter}: {fields:?}"
+        );
+    }
 }

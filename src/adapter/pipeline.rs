@@ -7,9 +7,11 @@ use bytes::Bytes;
 use futures_core::Stream;
 
 use super::body::read_body;
-use super::settings::{Decision, Settings};
+use super::settings::Settings;
+use crate::observe::{AuditEvent, Outcome};
+use crate::verify::head::fits;
 use crate::verify::headers::declared_length;
-use crate::{CorrelationId, Error, ErrorKind, Head, HeaderLookup, RequestId, Verified};
+use crate::{CorrelationId, Error, ErrorKind, Head, HeaderLookup, Profile, RequestId, Verified};
 
 /// One request on its way through the pipeline: the settings and what is
 /// known of the request before any decision.
@@ -20,6 +22,21 @@ pub(crate) struct Delivery<'s> {
     /// When the request was taken; only read when an observer listens.
     started: Option<Instant>,
     remote_addr: Option<SocketAddr>,
+}
+
+/// What the pipeline decided on a request, as reported.
+#[derive(Clone, Copy)]
+enum Decision<'a> {
+    /// The handler runs.
+    Verified(&'a Verified),
+    /// A verified repeat, acknowledged without running the handler.
+    #[cfg(feature = "replay")]
+    Duplicate(&'a Verified),
+    /// Refused, after verification when the replay guard refused it.
+    Rejected(&'a Error, Option<&'a Verified>),
+    /// Refused for a missing signature header, with the preset whose header
+    /// was there instead.
+    Unsigned(Option<&'static str>),
 }
 
 /// Why a request gets no handler: the answer to send instead.
@@ -76,7 +93,30 @@ impl<'s> Delivery<'s> {
         } else {
             settings.verifier.check_head(headers)
         };
-        judged.inspect_err(|error| self.report(path, Decision::Rejected(error, None)))
+        judged.inspect_err(|error| {
+            let mut decision = Decision::Rejected(error, None);
+            if error.kind() == ErrorKind::MissingSignature {
+                decision = Decision::Unsigned(self.other_preset(headers));
+            }
+            self.report(path, decision);
+        })
+    }
+
+    /// For a request without the expected signature header: the first
+    /// other preset whose head it carries, well-formed and timely (a sender
+    /// set up for another profile), for the audit event only.
+    fn other_preset<'h>(&self, headers: impl HeaderLookup<'h>) -> Option<&'static str> {
+        if !self.settings.observer.is_listening() {
+            return None;
+        }
+        let verifier = &self.settings.verifier;
+        let now = verifier.now();
+        Profile::PRESET_NAMES
+            .into_iter()
+            .zip(Profile::presets())
+            .filter(|(name, _)| verifier.profiles().all(|accepted| accepted.name() != *name))
+            .find(|(_, preset)| fits(preset.clone(), now, &headers))
+            .map(|(name, _)| name)
     }
 
     /// Reads the body under the limit and the read timeout, verifies it
@@ -152,17 +192,42 @@ impl<'s> Delivery<'s> {
         Ok(Ticket::default())
     }
 
+    /// Reports the decision on the request to the observer, if it listens.
     fn report(&self, path: &str, decision: Decision<'_>) {
-        if let Some(started) = self.started {
-            self.settings.report(
-                path,
-                decision,
-                self.request_id,
-                self.correlation.as_ref(),
-                self.remote_addr,
-                started,
-            );
-        }
+        let Some(started) = self.started else {
+            return;
+        };
+        let (outcome, reason, verified, other_preset) = match decision {
+            Decision::Verified(verified) => (Outcome::Verified, None, Some(verified), None),
+            #[cfg(feature = "replay")]
+            Decision::Duplicate(verified) => (Outcome::Duplicate, None, Some(verified), None),
+            Decision::Rejected(error, verified) => {
+                (Outcome::Rejected, Some(error.kind()), verified, None)
+            }
+            Decision::Unsigned(other) => (
+                Outcome::Rejected,
+                Some(ErrorKind::MissingSignature),
+                None,
+                other,
+            ),
+        };
+        let profile = match verified {
+            Some(verified) => &verified.profile,
+            None => self.settings.verifier.profile().shared_name(),
+        };
+        self.settings.observer.observe(&AuditEvent {
+            request_id: self.request_id,
+            correlation_id: self.correlation.as_ref(),
+            remote_addr: self.remote_addr,
+            path,
+            profile,
+            outcome,
+            reason,
+            other_preset,
+            drift_ms: verified.and_then(Verified::drift_ms),
+            latency: started.elapsed(),
+            key_index: verified.map(Verified::key_index),
+        });
     }
 }
 

@@ -2,13 +2,12 @@
 //! middleware is configured, and how each request is reported.
 
 use std::fmt;
-use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
+use crate::Verifier;
 use crate::limits::{DEFAULT_BODY_LIMIT, DEFAULT_READ_TIMEOUT};
-use crate::observe::{AuditEvent, Observer, Outcome};
-use crate::{CorrelationId, Error, RequestId, Verified, Verifier};
+use crate::observe::{AuditEvent, Observer};
 
 /// The verifier and everything an adapter enforces besides the signature.
 #[derive(Debug, Clone)]
@@ -30,18 +29,6 @@ impl fmt::Debug for SharedObserver {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("Observer(..)")
     }
-}
-
-/// What an adapter decided on a request.
-#[derive(Clone, Copy)]
-pub(crate) enum Decision<'a> {
-    /// The handler runs.
-    Verified(&'a Verified),
-    /// A verified repeat, acknowledged without running the handler.
-    #[cfg(feature = "replay")]
-    Duplicate(&'a Verified),
-    /// Refused, after verification when the replay guard refused it.
-    Rejected(&'a Error, Option<&'a Verified>),
 }
 
 impl Settings {
@@ -78,47 +65,16 @@ impl Settings {
         self.replay = Some(guard.armed_for(&self.verifier)?);
         Ok(())
     }
-
-    /// Reports the decision on one request, taken `started` ago.
-    pub(crate) fn report(
-        &self,
-        path: &str,
-        decision: Decision<'_>,
-        request_id: RequestId,
-        correlation_id: Option<&CorrelationId>,
-        remote_addr: Option<SocketAddr>,
-        started: Instant,
-    ) {
-        let (outcome, reason, verified) = match decision {
-            Decision::Verified(verified) => (Outcome::Verified, None, Some(verified)),
-            #[cfg(feature = "replay")]
-            Decision::Duplicate(verified) => (Outcome::Duplicate, None, Some(verified)),
-            Decision::Rejected(error, verified) => {
-                (Outcome::Rejected, Some(error.kind()), verified)
-            }
-        };
-        let profile = match verified {
-            Some(verified) => &verified.profile,
-            None => self.verifier.profile().shared_name(),
-        };
-        self.observer.0.observe(&AuditEvent {
-            request_id,
-            correlation_id,
-            remote_addr,
-            path,
-            profile,
-            outcome,
-            reason,
-            drift_ms: verified.and_then(Verified::drift_ms),
-            latency: started.elapsed(),
-            key_index: verified.map(Verified::key_index),
-        });
-    }
 }
 
 impl SharedObserver {
     /// Whether the observer wants events at all.
     pub(crate) fn is_listening(&self) -> bool {
         self.0.is_listening()
+    }
+
+    /// Reports one event.
+    pub(crate) fn observe(&self, event: &AuditEvent<'_>) {
+        self.0.observe(event);
     }
 }

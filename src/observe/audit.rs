@@ -83,6 +83,7 @@ fn emit(event: &AuditEvent<'_>) {
                 profile = event.profile.as_str(),
                 outcome = event.outcome.as_str(),
                 reason = event.reason_code(),
+                other_preset = event.other_preset,
                 drift_ms = event.drift_ms,
                 latency_us = event.latency_us(),
                 key_index = event.key_index.map(|index| index as u64),

@@ -52,6 +52,10 @@ pub struct AuditEvent<'a> {
     pub outcome: Outcome,
     /// Why it was refused (for [`Outcome::Rejected`]).
     pub reason: Option<ErrorKind>,
+    /// For a `missing_signature` refusal: the preset whose signature header
+    /// the request carried instead, such as `hex-millis` on a `webhook-hex`
+    /// route (a sender set up for another profile). Never in the response.
+    pub other_preset: Option<&'static str>,
     /// How far the delivery timestamp lay behind the clock, in milliseconds
     /// (see [`Verified::drift_ms`](crate::Verified::drift_ms)).
     pub drift_ms: Option<i64>,

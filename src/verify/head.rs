@@ -14,7 +14,7 @@ use super::signature::{BASE64, DIGEST_LEN};
 use super::timestamp::{MAX_TIMESTAMP_LEN, check_window};
 use super::verifier::{HmacSha256, Keys, Lane, MAX_HEADER_VALUE_LEN, MAX_PROFILES};
 use crate::profile::{Signatures, SignedContent};
-use crate::{Error, ErrorKind, HeaderLookup, Lookup, Verified};
+use crate::{Error, ErrorKind, HeaderLookup, Lookup, Profile, Verified};
 
 /// The headers of one delivery, judged: every check that needs no body has
 /// passed. Made by [`Verifier::check_head`](crate::Verifier::check_head);
@@ -323,6 +323,21 @@ fn basic_credentials_digest(value: &[u8]) -> Result<[u8; DIGEST_LEN], Error> {
         .map_err(|_| malformed())?;
     let decoded = buffer.get(..written).ok_or_else(malformed)?;
     Ok(Sha256::digest(decoded).into())
+}
+
+/// Whether `headers` carry a well-formed, timely head for `profile`: its
+/// headers present and parsing, its timestamp inside the window, and for
+/// Basic Auth and API keys well-formed credentials. No secret is involved.
+pub(crate) fn fits<'h>(profile: Profile, now: SystemTime, headers: &impl HeaderLookup<'h>) -> bool {
+    let keys = match profile.scheme {
+        Scheme::Hmac { .. } => Keys::Hmac(Box::new([])),
+        Scheme::BasicAuth | Scheme::ApiKey { .. } => Keys::Digests(Box::new([])),
+    };
+    let lane = Lane { profile, keys };
+    match Judged::new(&lane, now, headers) {
+        Ok(_) => true,
+        Err(error) => error.kind() == ErrorKind::SignatureMismatch,
+    }
 }
 
 /// Whether `signature`, in `lane`'s encoding and prefix, is the HMAC of

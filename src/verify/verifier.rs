@@ -195,6 +195,11 @@ impl Verifier {
         signs_body(self.first_lane(), signature, body)
     }
 
+    /// The verifier's clock.
+    pub(crate) fn now(&self) -> std::time::SystemTime {
+        self.inner.clock.now()
+    }
+
     fn first_lane(&self) -> &Lane {
         // The builder refuses to build without a profile: there is always one.
         &self.inner.lanes[0]
