@@ -25,14 +25,11 @@
 //! crate implements [`HeaderLookup`](crate::HeaderLookup) for actix's header
 //! map here and forces no `http` version on anyone.
 
-mod body;
-#[cfg(feature = "decrypt")]
-mod decrypted;
-mod extract;
+pub(crate) mod body;
+pub(crate) mod extract;
 mod headers;
-mod self_test;
 mod verification;
 
+pub use crate::self_test::actix_service::self_test_service;
 pub use extract::VerifiedJson;
-pub use self_test::self_test_service;
 pub use verification::{WebhookVerification, WebhookVerificationMiddleware};

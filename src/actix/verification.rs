@@ -194,7 +194,7 @@ where
                         return refuse(request, Refusal::Refused(error));
                     }
                 };
-                let admitted = delivery.admit(head, path, headers, payload).await;
+                let admitted = delivery.admit(head, path, payload).await;
                 admitted.map(|admitted| (admitted, delivery.request_id, delivery.correlation))
             };
             let (

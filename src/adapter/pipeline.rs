@@ -77,12 +77,12 @@ impl<'s> Delivery<'s> {
     /// The head's judgement, before any body is read: the method, the
     /// declared length, then every check of the verifier that needs no body.
     /// A refusal is reported here.
-    pub(crate) fn judge<'h>(
+    pub(crate) fn judge<'h, H: HeaderLookup<'h> + Copy>(
         &self,
         is_post: bool,
         path: &str,
-        headers: impl HeaderLookup<'h> + Copy,
-    ) -> Result<Head<'s>, Error> {
+        headers: H,
+    ) -> Result<Head<'s, H>, Error> {
         let settings = self.settings;
         let judged = if settings.post_only && !is_post {
             Err(ErrorKind::MethodNotAllowed.into())
@@ -123,14 +123,14 @@ impl<'s> Delivery<'s> {
     /// against the judged head, and passes the delivery through the replay
     /// guard. Every outcome is reported here; an admitted delivery is
     /// reported before its handler runs.
-    pub(crate) async fn admit<'h, S, D, E>(
+    pub(crate) async fn admit<'h, H, S, D, E>(
         &self,
-        head: Head<'s>,
+        head: Head<'s, H>,
         path: &str,
-        headers: impl HeaderLookup<'h> + Copy,
         body: S,
     ) -> Result<Admitted, Refusal>
     where
+        H: HeaderLookup<'h> + Copy,
         S: Stream<Item = Result<D, E>>,
         D: bytes::Buf,
     {
@@ -143,7 +143,7 @@ impl<'s> Delivery<'s> {
             self.report(path, Decision::Rejected(&error, None));
             Refusal::Refused(error)
         })?;
-        let ticket = self.guard(&verified, headers, &bytes, path).await?;
+        let ticket = self.guard(&verified, head.headers(), &bytes, path).await?;
         self.report(path, Decision::Verified(&verified));
         Ok(Admitted {
             verified,

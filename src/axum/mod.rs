@@ -17,11 +17,8 @@
 //! Every rejection is an [`Error`](crate::Error), which answers its
 //! status with the JSON body `{"error": …, "reason": …}`.
 
-#[cfg(feature = "decrypt")]
-mod decrypted;
 mod extract;
 mod json;
-mod self_test;
 
+pub use crate::self_test::axum_route::self_test_route;
 pub use json::VerifiedJson;
-pub use self_test::self_test_route;

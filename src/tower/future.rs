@@ -65,7 +65,7 @@ where
         verified,
         bytes,
         ticket,
-    } = match delivery.admit(head, path, headers, body).await {
+    } = match delivery.admit(head, path, body).await {
         Ok(admitted) => admitted,
         Err(refusal) => return refused(refusal),
     };

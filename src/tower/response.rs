@@ -75,21 +75,3 @@ pub fn json_response(error: &Error) -> Response<Full<Bytes>> {
     }
     response
 }
-
-/// The self-test's answer: 200 with its JSON, or the refusal of a query
-/// without `signature` or `timestamp`.
-#[cfg(feature = "axum")]
-pub(crate) fn self_test_response(
-    result: Result<crate::self_test::SelfTest, ErrorKind>,
-) -> Response<Full<Bytes>> {
-    match result {
-        Ok(report) => {
-            let mut response = Response::new(Full::new(Bytes::from(report.to_json())));
-            response
-                .headers_mut()
-                .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-            response
-        }
-        Err(kind) => json_response(&Error::new(kind)),
-    }
-}

@@ -319,10 +319,6 @@ pub enum ConfigError {
         "the replay guard's nonce is the signature, but a profile has no signature; take the nonce from a header or JSON field"
     )]
     NoSignatureNonce,
-    /// More profiles than [`MAX_PROFILES`](crate::limits::MAX_PROFILES) were
-    /// accepted in one verifier.
-    #[error("a verifier accepts at most {} profiles", crate::limits::MAX_PROFILES)]
-    TooManyProfiles,
     /// The same profile name was accepted twice in one verifier.
     #[error("profile {0:?} is accepted twice")]
     DuplicateProfile(String),

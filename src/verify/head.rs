@@ -11,24 +11,29 @@ use zeroize::Zeroizing;
 
 use super::profile::{Scheme, TimestampRule};
 use super::signature::{BASE64, DIGEST_LEN};
-use super::timestamp::{MAX_TIMESTAMP_LEN, check_window};
-use super::verifier::{HmacSha256, Keys, Lane, MAX_HEADER_VALUE_LEN, MAX_PROFILES};
+use super::timestamp::check_window;
+use super::verifier::{HmacSha256, Keys, Lane, MAX_HEADER_VALUE_LEN};
 use crate::profile::{Signatures, SignedContent};
-use crate::{Error, ErrorKind, HeaderLookup, Lookup, Profile, Verified};
+use crate::{Error, ErrorKind, HeaderLookup, Lookup, Verified};
 
 /// The headers of one delivery, judged: every check that needs no body has
 /// passed. Made by [`Verifier::check_head`](crate::Verifier::check_head);
 /// [`Head::verify_body`] finishes the verification.
 ///
 /// A server judges the head as soon as the request line and headers have
-/// arrived, refuses at once what fails, and only then reads the body:
-/// an unsigned or stale request costs it no body buffer.
+/// arrived, refuses at once what fails, and only then reads the body: an
+/// unsigned or stale request costs it no body buffer. The head keeps the
+/// header look-up it was judged from (a reference, usually).
 ///
-/// `Debug` names the profiles still in play and nothing of the signatures.
-pub struct Head<'v> {
-    /// The accepted profiles whose checks on the head passed, in the order
-    /// they are tried (usually one).
-    candidates: [Option<Judged<'v>>; MAX_PROFILES],
+/// `Debug` names the profile that judged it and nothing of the signatures.
+pub struct Head<'v, H> {
+    /// The first accepted profile whose head checks passed.
+    first: Judged<'v>,
+    /// The accepted profiles after it, tried in turn if the body does not
+    /// verify under the first (only with several accepted profiles).
+    rest: &'v [Lane],
+    now: SystemTime,
+    headers: H,
 }
 
 /// One profile's judgement of the head.
@@ -45,63 +50,30 @@ struct Stamp {
     drift_ms: i64,
 }
 
-#[expect(
-    clippy::large_enum_variant,
-    reason = "kept inline: a head allocates nothing"
-)]
 enum Credential {
-    /// HMAC signatures, to check against the body; with the timestamp value
-    /// when the profile signs it.
-    Signatures {
-        signatures: Signatures,
-        signed_timestamp: Option<TimestampBytes>,
-    },
+    /// HMAC signatures, decoded, to check against the body.
+    Signatures(Signatures),
     /// Basic Auth or API key, matched already: the secret at this index.
     Matched(usize),
 }
 
-/// A timestamp header value as received (trimmed), for the signed bytes.
-struct TimestampBytes {
-    bytes: [u8; MAX_TIMESTAMP_LEN],
-    len: usize,
-}
-
-impl TimestampBytes {
-    fn copy(value: &[u8]) -> Result<Self, Error> {
-        let mut bytes = [0; MAX_TIMESTAMP_LEN];
-        bytes
-            .get_mut(..value.len())
-            .ok_or(ErrorKind::MalformedTimestamp)?
-            .copy_from_slice(value);
-        Ok(TimestampBytes {
-            bytes,
-            len: value.len(),
-        })
-    }
-
-    fn as_slice(&self) -> &[u8] {
-        self.bytes.get(..self.len).unwrap_or_default()
-    }
-}
-
-impl<'v> Head<'v> {
-    /// Judges `headers` for each accepted profile. With several profiles,
-    /// those whose head passes stay in play; when none does, the error of
-    /// the first profile whose signature header was present is returned.
-    pub(crate) fn judge<'h>(
-        lanes: &'v [Lane],
-        now: SystemTime,
-        headers: &impl HeaderLookup<'h>,
-    ) -> Result<Head<'v>, Error> {
-        let mut candidates = [const { None }; MAX_PROFILES];
-        if let [lane] = lanes {
-            candidates[0] = Some(Judged::new(lane, now, headers)?);
-            return Ok(Head { candidates });
-        }
+impl<'v, 'h, H: HeaderLookup<'h>> Head<'v, H> {
+    /// Judges `headers` for each accepted profile in turn, up to the first
+    /// whose head passes. When none does, the error of the first profile
+    /// whose signature header was present is returned.
+    pub(crate) fn judge(lanes: &'v [Lane], now: SystemTime, headers: H) -> Result<Self, Error> {
         let mut first_error: Option<Error> = None;
-        for (slot, lane) in candidates.iter_mut().zip(lanes) {
-            match Judged::new(lane, now, headers) {
-                Ok(judged) => *slot = Some(judged),
+        for (index, lane) in lanes.iter().enumerate() {
+            match Judged::new(lane, now, &headers) {
+                Ok(first) => {
+                    let rest = lanes.get(index + 1..).unwrap_or_default();
+                    return Ok(Head {
+                        first,
+                        rest,
+                        now,
+                        headers,
+                    });
+                }
                 // Prefer the error of a profile whose header was present.
                 Err(error) => match &first_error {
                     Some(seen) if seen.kind() != ErrorKind::MissingSignature => {}
@@ -109,31 +81,36 @@ impl<'v> Head<'v> {
                 },
             }
         }
-        if candidates.iter().all(Option::is_none) {
-            return Err(first_error.unwrap_or_else(|| ErrorKind::MissingSignature.into()));
-        }
-        Ok(Head { candidates })
+        Err(first_error.unwrap_or_else(|| ErrorKind::MissingSignature.into()))
     }
 
     /// Verifies `body`, exactly as received, against this head: the first
-    /// profile in play and the first secret whose MAC equals a received
-    /// signature win (compared in constant time). For Basic Auth and API
-    /// key profiles the head was the whole check and the body is not read.
+    /// secret whose MAC equals a received signature wins (compared in
+    /// constant time), under the first profile whose head passed, else under
+    /// the next such profile. For Basic Auth and API key profiles the head
+    /// was the whole check and the body is not read.
     pub fn verify_body(&self, body: &[u8]) -> Result<Verified, Error> {
-        self.judged()
-            .find_map(|judged| judged.verify_body(body))
+        if let Some(verified) = self.first.verify_body(&self.headers, body) {
+            return Ok(verified);
+        }
+        self.rest
+            .iter()
+            .filter_map(|lane| Judged::new(lane, self.now, &self.headers).ok())
+            .find_map(|judged| judged.verify_body(&self.headers, body))
             .ok_or_else(|| ErrorKind::SignatureMismatch.into())
     }
 
     /// The name of the first profile whose head checks passed.
     pub fn profile(&self) -> &str {
-        self.judged()
-            .next()
-            .map_or("", |judged| judged.lane.profile.name())
+        self.first.lane.profile.name()
     }
 
-    fn judged(&self) -> impl Iterator<Item = &Judged<'v>> {
-        self.candidates.iter().flatten()
+    /// The header look-up the head was judged from.
+    pub fn headers(&self) -> H
+    where
+        H: Copy,
+    {
+        self.headers
     }
 }
 
@@ -163,29 +140,13 @@ impl<'v> Judged<'v> {
         let (stamp, credential) = match (&profile.scheme, &lane.keys) {
             (
                 Scheme::Hmac {
-                    encoding,
-                    prefix,
-                    content,
-                    ..
+                    encoding, prefix, ..
                 },
                 Keys::Hmac(_),
             ) => {
                 let signatures = Signatures::decode(credential, *encoding, prefix)?;
                 let stamp = check_timestamp(now, timestamp)?;
-                let signed_timestamp = match (content, timestamp) {
-                    (SignedContent::Body, _) => None,
-                    (SignedContent::TimestampThenBody(_), Some((_, value))) => {
-                        Some(TimestampBytes::copy(value)?)
-                    }
-                    (SignedContent::TimestampThenBody(_), None) => {
-                        return Err(ErrorKind::MissingTimestamp.into());
-                    }
-                };
-                let credential = Credential::Signatures {
-                    signatures,
-                    signed_timestamp,
-                };
-                (stamp, credential)
+                (stamp, Credential::Signatures(signatures))
             }
             (Scheme::BasicAuth, Keys::Digests(digests)) => {
                 let received = basic_credentials_digest(credential)?;
@@ -210,24 +171,27 @@ impl<'v> Judged<'v> {
         })
     }
 
-    fn verify_body(&self, body: &[u8]) -> Option<Verified> {
+    /// The verification, if `body` verifies under this judgement. A profile
+    /// that signs the timestamp reads its value again from `headers`, as
+    /// received (it was checked when the head was judged).
+    fn verify_body<'h>(&self, headers: &impl HeaderLookup<'h>, body: &[u8]) -> Option<Verified> {
         let (key_index, signature) = match &self.credential {
             Credential::Matched(index) => (*index, None),
-            Credential::Signatures {
-                signatures,
-                signed_timestamp,
-            } => {
+            Credential::Signatures(signatures) => {
                 let Keys::Hmac(keys) = &self.lane.keys else {
                     return None;
                 };
-                let separator = match self.lane.profile.signed_content() {
-                    Some(SignedContent::TimestampThenBody(separator)) => separator,
-                    _ => &[][..],
+                let profile = &self.lane.profile;
+                let signed_timestamp = match (profile.signed_content(), &profile.timestamp) {
+                    (Some(SignedContent::TimestampThenBody(separator)), Some(rule)) => {
+                        match headers.lookup(&rule.header) {
+                            Lookup::One(value) => Some((value.trim_ascii(), &**separator)),
+                            Lookup::Absent | Lookup::Repeated => return None,
+                        }
+                    }
+                    _ => None,
                 };
-                let prefix = signed_timestamp
-                    .as_ref()
-                    .map(|timestamp| (timestamp.as_slice(), separator));
-                let (index, signature) = match_hmac(keys, signatures, prefix, body)?;
+                let (index, signature) = match_hmac(keys, signatures, signed_timestamp, body)?;
                 (index, Some(signature))
             }
         };
@@ -241,11 +205,10 @@ impl<'v> Judged<'v> {
     }
 }
 
-impl fmt::Debug for Head<'_> {
+impl<H> fmt::Debug for Head<'_, H> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let names: Vec<&str> = self.judged().map(|j| j.lane.profile.name()).collect();
         f.debug_struct("Head")
-            .field("profiles", &names)
+            .field("profile", &self.first.lane.profile.name())
             .finish_non_exhaustive()
     }
 }
@@ -328,7 +291,12 @@ fn basic_credentials_digest(value: &[u8]) -> Result<[u8; DIGEST_LEN], Error> {
 /// Whether `headers` carry a well-formed, timely head for `profile`: its
 /// headers present and parsing, its timestamp inside the window, and for
 /// Basic Auth and API keys well-formed credentials. No secret is involved.
-pub(crate) fn fits<'h>(profile: Profile, now: SystemTime, headers: &impl HeaderLookup<'h>) -> bool {
+#[cfg(any(feature = "tower", feature = "actix"))]
+pub(crate) fn fits<'h>(
+    profile: crate::Profile,
+    now: SystemTime,
+    headers: &impl HeaderLookup<'h>,
+) -> bool {
     let keys = match profile.scheme {
         Scheme::Hmac { .. } => Keys::Hmac(Box::new([])),
         Scheme::BasicAuth | Scheme::ApiKey { .. } => Keys::Digests(Box::new([])),
@@ -356,5 +324,47 @@ pub(crate) fn signs_body(lane: &Lane, signature: &[u8], body: &[u8]) -> Option<b
                 .is_some(),
         ),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::{Duration, UNIX_EPOCH};
+
+    use crate::profile::{SignedContent, TimestampFormat};
+    use crate::{Profile, Secret, Signer, Verifier};
+
+    #[test]
+    fn a_later_profile_whose_head_also_passes_verifies_the_body() {
+        let profile = |name: &str, content| {
+            Profile::builder(name)
+                .hmac_sha256("X-Sig")
+                .timestamp("X-Ts", TimestampFormat::UnixSeconds)
+                .signed_content(content)
+                .build()
+                .unwrap()
+        };
+        let body_only = profile("body-only", SignedContent::Body);
+        let with_time = profile(
+            "with-time",
+            SignedContent::TimestampThenBody(b".".as_slice().into()),
+        );
+        let now = UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+        let secret = Secret::new("s3cr3t").unwrap();
+        let verifier = Verifier::builder(body_only)
+            .also_accept(with_time.clone())
+            .secret(secret.clone())
+            .clock(move || now)
+            .build()
+            .unwrap();
+        let headers = Signer::new(with_time, secret).sign(b"{}", now);
+        let head = verifier.check_head(&headers).unwrap();
+        assert_eq!(head.profile(), "body-only");
+        assert_eq!(format!("{head:?}"), r#"Head { profile: "body-only", .. }"#);
+        assert_eq!(head.verify_body(b"{}").unwrap().profile(), "with-time");
+        assert_eq!(
+            head.verify_body(b"{ }").unwrap_err().reason(),
+            "signature_mismatch"
+        );
     }
 }

@@ -20,9 +20,6 @@ pub(crate) type HmacSha256 = Hmac<Sha256>;
 /// timestamp header is malformed, refused before any MAC work.
 pub const MAX_HEADER_VALUE_LEN: usize = 4096;
 
-/// The most profiles one verifier accepts at once.
-pub const MAX_PROFILES: usize = 8;
-
 /// The body limit the framework adapters apply unless told otherwise: 1 MiB.
 pub const DEFAULT_BODY_LIMIT: usize = 1024 * 1024;
 
@@ -173,8 +170,8 @@ impl Verifier {
     /// Judges a delivery's headers alone: everything that can be refused
     /// without the body is refused here (steps 1 to 6 above). The [`Head`]
     /// then verifies the body.
-    pub fn check_head<'h>(&self, headers: impl HeaderLookup<'h>) -> Result<Head<'_>, Error> {
-        Head::judge(&self.inner.lanes, self.inner.clock.now(), &headers)
+    pub fn check_head<'h, H: HeaderLookup<'h>>(&self, headers: H) -> Result<Head<'_, H>, Error> {
+        Head::judge(&self.inner.lanes, self.inner.clock.now(), headers)
     }
 
     /// Verifies one delivery: its headers and its body, exactly as received.
@@ -196,6 +193,7 @@ impl Verifier {
     }
 
     /// The verifier's clock.
+    #[cfg(any(feature = "tower", feature = "actix"))]
     pub(crate) fn now(&self) -> std::time::SystemTime {
         self.inner.clock.now()
     }
@@ -271,9 +269,6 @@ impl VerifierBuilder {
     pub fn build(self) -> Result<Verifier, ConfigError> {
         if self.secrets.is_empty() {
             return Err(ConfigError::NoSecret);
-        }
-        if self.profiles.len() > MAX_PROFILES {
-            return Err(ConfigError::TooManyProfiles);
         }
         for (index, profile) in self.profiles.iter().enumerate() {
             if self.profiles[..index]

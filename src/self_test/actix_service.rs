@@ -2,7 +2,7 @@
 
 use actix_web::{HttpRequest, HttpResponse, Resource, web};
 
-use super::extract::error_response;
+use crate::actix::extract::error_response;
 use crate::self_test::{SELF_TEST_PATH, SelfTest};
 use crate::{Error, Verifier};
 

@@ -1,11 +1,15 @@
 //! The configuration self-test as an axum route.
 
 use axum::routing::{MethodRouter, get};
-use http::Uri;
+use bytes::Bytes;
+use http::header::{CONTENT_TYPE, HeaderValue};
+use http::{Response, Uri};
+use http_body_util::Full;
 
 use crate::Verifier;
 use crate::self_test::SelfTest;
-use crate::tower::response::self_test_response;
+use crate::tower::json_response;
+use crate::{Error, ErrorKind};
 
 /// `GET` [`SELF_TEST_PATH`](crate::self_test::SELF_TEST_PATH)`?signature=…&timestamp=…`:
 /// checks the signature against the HMAC of
@@ -34,4 +38,19 @@ where
         let answer = self_test_response(SelfTest::from_query(&verifier, uri.query()));
         async move { answer }
     })
+}
+
+/// The self-test's answer: 200 with its JSON, or the refusal of a query
+/// without `signature` or `timestamp`.
+fn self_test_response(result: Result<SelfTest, ErrorKind>) -> Response<Full<Bytes>> {
+    match result {
+        Ok(report) => {
+            let mut response = Response::new(Full::new(Bytes::from(report.to_json())));
+            response
+                .headers_mut()
+                .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+            response
+        }
+        Err(kind) => json_response(&Error::new(kind)),
+    }
 }

@@ -2,6 +2,11 @@
 //! administrator checks that the receiver holds the same secret as the
 //! sender by sending the HMAC of a fixed body.
 
+#[cfg(feature = "actix")]
+pub(crate) mod actix_service;
+#[cfg(feature = "axum")]
+pub(crate) mod axum_route;
+
 use crate::Verifier;
 use crate::profile::{ProfileKind, SignatureEncoding};
 

@@ -10,6 +10,11 @@
 //! [`ErrorKind::DecryptionFailed`] (422), with nothing about the cause: a
 //! padding oracle needs to tell those apart.
 
+#[cfg(feature = "actix")]
+mod actix_extractor;
+#[cfg(feature = "axum")]
+mod axum_extractor;
+
 use std::fmt;
 use std::sync::Arc;
 

@@ -6,8 +6,8 @@ use std::pin::Pin;
 use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpMessage, HttpRequest};
 
-use super::body::read_verified;
-use super::extract::app_data;
+use crate::actix::body::read_verified;
+use crate::actix::extract::app_data;
 use crate::decrypt::{Decrypted, Decryptor};
 use crate::{Error, ErrorKind, Verified};
 
