@@ -76,9 +76,10 @@ pub mod clock {
 /// The bounds every request is held to.
 pub mod limits {
     pub use crate::request::MAX_CORRELATION_ID_LEN;
+    pub use crate::verify::head::MAX_HEADER_VALUE_LEN;
     pub use crate::verify::signature::MAX_SIGNATURES;
     pub use crate::verify::timestamp::MAX_TIMESTAMP_LEN;
-    pub use crate::verify::verifier::{DEFAULT_BODY_LIMIT, MAX_HEADER_VALUE_LEN};
+    pub use crate::verify::verifier::DEFAULT_BODY_LIMIT;
 
     /// How long the framework adapters wait for a whole body unless told
     /// otherwise: 10 seconds, then 408 `body_timeout`.

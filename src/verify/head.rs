@@ -9,12 +9,16 @@ use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 use zeroize::Zeroizing;
 
+use super::lane::{HmacSha256, Keys, Lane};
 use super::profile::{Scheme, TimestampRule};
 use super::signature::{BASE64, DIGEST_LEN};
 use super::timestamp::check_window;
-use super::verifier::{HmacSha256, Keys, Lane, MAX_HEADER_VALUE_LEN};
 use crate::profile::{Signatures, SignedContent};
 use crate::{Error, ErrorKind, HeaderLookup, Lookup, Verified};
+
+/// The longest header value looked at. A longer signature, credentials or
+/// timestamp header is malformed, refused before any MAC work.
+pub const MAX_HEADER_VALUE_LEN: usize = 4096;
 
 /// The headers of one delivery, judged: every check that needs no body has
 /// passed. Made by [`Verifier::check_head`](crate::Verifier::check_head);

@@ -7,9 +7,9 @@ use std::time::SystemTime;
 use base64::Engine as _;
 use hmac::{KeyInit, Mac};
 
+use super::lane::HmacSha256;
 use super::profile::{AUTHORIZATION, Scheme};
 use super::signature::BASE64;
-use super::verifier::HmacSha256;
 use crate::{HeaderLookup, Lookup, Profile, Secret, SignatureEncoding, SignedContent};
 
 /// Signs deliveries the way a sender using a given profile does: for tests,

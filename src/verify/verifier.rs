@@ -4,21 +4,9 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use hmac::{Hmac, KeyInit};
-use sha2::{Digest, Sha256};
-use zeroize::Zeroizing;
-
 use super::head::{Head, signs_body};
-use super::profile::Scheme;
-use super::signature::DIGEST_LEN;
+use super::lane::{Keys, Lane};
 use crate::{Clock, ConfigError, Error, HeaderLookup, Profile, Secret, SystemClock, Verified};
-
-/// HMAC-SHA256, keyed once per secret.
-pub(crate) type HmacSha256 = Hmac<Sha256>;
-
-/// The longest header value looked at. A longer signature, credentials or
-/// timestamp header is malformed, refused before any MAC work.
-pub const MAX_HEADER_VALUE_LEN: usize = 4096;
 
 /// The body limit the framework adapters apply unless told otherwise: 1 MiB.
 pub const DEFAULT_BODY_LIMIT: usize = 1024 * 1024;
@@ -39,7 +27,7 @@ pub const DEFAULT_BODY_LIMIT: usize = 1024 * 1024;
 /// is returned):
 ///
 /// 1. the signature (credentials) header is present exactly once, at most
-///    [`MAX_HEADER_VALUE_LEN`] bytes and not blank → else `missing_signature`
+///    [`MAX_HEADER_VALUE_LEN`](crate::limits::MAX_HEADER_VALUE_LEN) bytes and not blank → else `missing_signature`
 ///    / `malformed_signature`;
 /// 2. the same for the timestamp header, if the profile has one →
 ///    `missing_timestamp` / `malformed_timestamp`;
@@ -81,46 +69,6 @@ pub struct Verifier {
 struct Inner {
     lanes: Box<[Lane]>,
     clock: Box<dyn Clock>,
-}
-
-/// One accepted profile with its keys.
-pub(crate) struct Lane {
-    pub(crate) profile: Profile,
-    pub(crate) keys: Keys,
-}
-
-pub(crate) enum Keys {
-    /// One keyed HMAC per secret.
-    Hmac(Box<[HmacSha256]>),
-    /// SHA-256 of each expected credential (Basic Auth `user:password`, or
-    /// the API key): comparing digests keeps the length secret as well.
-    Digests(Box<[Zeroizing<[u8; DIGEST_LEN]>]>),
-}
-
-impl Keys {
-    fn new(profile: &Profile, secrets: &[Secret]) -> Keys {
-        match profile.scheme {
-            Scheme::Hmac { .. } => Keys::Hmac(
-                secrets
-                    .iter()
-                    .filter_map(|secret| HmacSha256::new_from_slice(secret.expose()).ok())
-                    .collect(),
-            ),
-            Scheme::BasicAuth | Scheme::ApiKey { .. } => Keys::Digests(
-                secrets
-                    .iter()
-                    .map(|secret| Zeroizing::new(Sha256::digest(secret.expose()).into()))
-                    .collect(),
-            ),
-        }
-    }
-
-    fn len(&self) -> usize {
-        match self {
-            Keys::Hmac(keys) => keys.len(),
-            Keys::Digests(digests) => digests.len(),
-        }
-    }
 }
 
 impl Verifier {

@@ -6,9 +6,9 @@ use clap::Args;
 use cognigy_webhook::clock::FixedClock;
 use cognigy_webhook::{Profile, Verifier};
 
+use crate::delivery::{Delivery, DeliveryArgs};
 use crate::input::{self, unix_ms};
 use crate::output::say;
-use crate::verify::{Delivery, DeliveryArgs};
 use crate::{Failure, SecretArgs};
 
 #[derive(Debug, Args)]

@@ -4,8 +4,8 @@
 use cognigy_webhook::profile::{ProfileKind, TimestampFormat};
 use cognigy_webhook::{ErrorKind, Profile, Secret};
 
+use crate::delivery::Delivery;
 use crate::input::RawSecret;
-use crate::verify::Delivery;
 
 /// The hints that apply to a delivery refused with `kind`.
 pub(crate) fn for_refusal(

@@ -6,6 +6,7 @@
 //! user can read in `ps`. Exit codes: 0 success, 1 a refused delivery (or a
 //! failed send), 2 a usage error.
 
+mod delivery;
 mod diagnose;
 mod hints;
 mod input;
