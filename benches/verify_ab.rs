@@ -3,7 +3,8 @@
 //! `verify_slice` over the bytes the profile signs, see
 //! `shared/bare_mac.rs`) run in alternating small batches, 101 rounds, and the
 //! median of the per-round ratios is reported (with the quartiles), per HMAC
-//! profile and body size; then each rejection against the acceptance.
+//! profile and body size; then each rejection against the acceptance; then
+//! the `standardwebhooks` crate against ours.
 //! Sequential measurements (criterion's) drift with the machine's speed; the
 //! alternation cancels that drift.
 //!
@@ -103,4 +104,47 @@ fn main() {
             );
         }
     }
+
+    println!();
+    println!("| body | standardwebhooks / ours (webhook-hex), median | quartiles |");
+    println!("|---|---|---|");
+    let profile = cognigy_webhook::Profile::webhook_hex();
+    let verifier = verifier(&profile);
+    for (size, label) in [(64, "64 B"), (1024, "1 KiB"), (16 * 1024, "16 KiB")] {
+        let mut body = br#"{"text":""#.to_vec();
+        body.resize(size - 2, b'x');
+        body.extend_from_slice(br#""}"#);
+        let pairs = sign(&profile, &body);
+        let (webhook, headers) = standardwebhooks_case(&body);
+        let (median, q1, q3) = ratio(
+            || {
+                assert!(
+                    verifier
+                        .verify(black_box(pairs.as_slice()), black_box(&body))
+                        .is_ok()
+                )
+            },
+            || assert!(webhook.verify(black_box(&body), &headers).is_ok()),
+            (400_000 / size).clamp(2, 1000),
+        );
+        println!("| {label} | {median:.2} | {q1:.2}–{q3:.2} |");
+    }
+}
+
+/// A `standardwebhooks` verifier and the headers that sign `body` now (it
+/// checks the timestamp against the real clock).
+fn standardwebhooks_case(body: &[u8]) -> (standardwebhooks::Webhook, http::HeaderMap) {
+    use base64::Engine as _;
+    let key = base64::engine::general_purpose::STANDARD.encode(SECRET);
+    let webhook = standardwebhooks::Webhook::new(&key).unwrap();
+    let timestamp = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    let signature = webhook.sign("msg_1", timestamp, body).unwrap();
+    let mut headers = http::HeaderMap::new();
+    headers.insert("webhook-id", "msg_1".parse().unwrap());
+    headers.insert("webhook-timestamp", timestamp.to_string().parse().unwrap());
+    headers.insert("webhook-signature", signature.parse().unwrap());
+    (webhook, headers)
 }

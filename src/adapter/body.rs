@@ -2,6 +2,7 @@
 //! body of a refused request.
 
 use std::pin::Pin;
+use std::task::Poll;
 use std::time::Duration;
 
 use bytes::{Buf, Bytes, BytesMut};
@@ -31,42 +32,83 @@ where
     S: Stream<Item = Result<D, E>>,
     D: Buf,
 {
-    let read = collect(body, limit);
-    match timeout {
-        None => read.await,
-        Some(timeout) => tokio::time::timeout(timeout, read)
-            .await
-            .unwrap_or_else(|_| Err(ErrorKind::BodyTimeout.into())),
+    let mut body = std::pin::pin!(body);
+    let mut collected = Collected::new(limit);
+    // What has arrived already is taken without arming a timer: a small
+    // body usually arrives with its head, and the timer would cost more
+    // than reading it.
+    let ended = std::future::poll_fn(|cx| {
+        Poll::Ready(loop {
+            match body.as_mut().poll_next(cx) {
+                Poll::Ready(Some(chunk)) => {
+                    if let Err(error) = collected.push(chunk) {
+                        break Err(error);
+                    }
+                }
+                Poll::Ready(None) => break Ok(true),
+                Poll::Pending => break Ok(false),
+            }
+        })
+    })
+    .await?;
+    if !ended {
+        let rest = async {
+            while let Some(chunk) = next(body.as_mut()).await {
+                collected.push(chunk)?;
+            }
+            Ok::<_, Error>(())
+        };
+        match timeout {
+            None => rest.await?,
+            Some(timeout) => tokio::time::timeout(timeout, rest)
+                .await
+                .unwrap_or_else(|_| Err(ErrorKind::BodyTimeout.into()))?,
+        }
     }
+    Ok(collected.finish())
 }
 
-async fn collect<S, D, E>(body: S, limit: usize) -> Result<Bytes, Error>
-where
-    S: Stream<Item = Result<D, E>>,
-    D: Buf,
-{
-    let mut body = std::pin::pin!(body);
-    let mut first: Option<Bytes> = None;
-    let mut rest = BytesMut::new();
-    while let Some(chunk) = next(body.as_mut()).await {
+/// The chunks of one body so far, within a limit.
+struct Collected {
+    limit: usize,
+    first: Option<Bytes>,
+    rest: BytesMut,
+}
+
+impl Collected {
+    fn new(limit: usize) -> Self {
+        Collected {
+            limit,
+            first: None,
+            rest: BytesMut::new(),
+        }
+    }
+
+    /// Appends a chunk; refuses one that would pass the limit.
+    fn push<D: Buf, E>(&mut self, chunk: Result<D, E>) -> Result<(), Error> {
         let mut chunk = chunk.map_err(|_| Error::new(ErrorKind::BodyUnreadable))?;
         // `Bytes` hands itself over without a copy.
         let chunk = chunk.copy_to_bytes(chunk.remaining());
-        let held = first.as_ref().map_or(0, Bytes::len) + rest.len();
-        if chunk.len() > limit.saturating_sub(held) {
+        let held = self.first.as_ref().map_or(0, Bytes::len) + self.rest.len();
+        if chunk.len() > self.limit.saturating_sub(held) {
             return Err(ErrorKind::BodyTooLarge.into());
         }
-        match first.take() {
-            None if rest.is_empty() => first = Some(chunk),
-            None => rest.extend_from_slice(&chunk),
+        match self.first.take() {
+            None if self.rest.is_empty() => self.first = Some(chunk),
+            None => self.rest.extend_from_slice(&chunk),
             Some(head) => {
-                rest.reserve(head.len() + chunk.len());
-                rest.extend_from_slice(&head);
-                rest.extend_from_slice(&chunk);
+                self.rest.reserve(head.len() + chunk.len());
+                self.rest.extend_from_slice(&head);
+                self.rest.extend_from_slice(&chunk);
             }
         }
+        Ok(())
     }
-    Ok(first.unwrap_or_else(|| rest.freeze()))
+
+    /// The whole body.
+    fn finish(self) -> Bytes {
+        self.first.unwrap_or_else(|| self.rest.freeze())
+    }
 }
 
 async fn next<S: Stream>(mut stream: Pin<&mut S>) -> Option<S::Item> {
@@ -115,8 +157,8 @@ mod tests {
         fn poll_next(
             self: Pin<&mut Self>,
             _: &mut std::task::Context<'_>,
-        ) -> std::task::Poll<Option<I::Item>> {
-            std::task::Poll::Ready(self.get_mut().0.next())
+        ) -> Poll<Option<I::Item>> {
+            Poll::Ready(self.get_mut().0.next())
         }
     }
 
@@ -154,8 +196,13 @@ mod tests {
 
     #[tokio::test]
     async fn a_stalled_body_times_out() {
+        use futures_util::StreamExt as _;
         let stalled = futures_util::stream::pending::<Result<Bytes, std::io::Error>>();
         let read = read_body(stalled, 10, Some(Duration::from_millis(20))).await;
+        assert_eq!(read.unwrap_err().kind(), ErrorKind::BodyTimeout);
+        // A first chunk at once, then nothing: the timer runs from there.
+        let started = chunks(&["abc"]).chain(futures_util::stream::pending());
+        let read = read_body(started, 10, Some(Duration::from_millis(20))).await;
         assert_eq!(read.unwrap_err().kind(), ErrorKind::BodyTimeout);
     }
 }

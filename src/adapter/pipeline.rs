@@ -115,8 +115,7 @@ impl<'s> Delivery<'s> {
             .into_iter()
             .zip(Profile::presets())
             .filter(|(name, _)| verifier.profiles().all(|accepted| accepted.name() != *name))
-            .find(|(_, preset)| fits(preset.clone(), now, &headers))
-            .map(|(name, _)| name)
+            .find_map(|(name, preset)| fits(preset, now, &headers).then_some(name))
     }
 
     /// Reads the body under the limit and the read timeout, verifies it
@@ -262,9 +261,10 @@ impl Ticket {
 #[cfg(feature = "replay")]
 impl Drop for Ticket {
     fn drop(&mut self) {
-        // Dropped unsettled: the handler never finished. Release in the
-        // background (a destructor cannot wait); the store answers the
-        // retry only after the release went through.
+        // Dropped unsettled: the handler never finished (its future was
+        // dropped, or it panicked). Release in the background, since a
+        // destructor cannot wait; a retry that arrives before the release
+        // has gone through is still taken for a duplicate.
         if let Some((guard, nonce)) = self.release.take()
             && let Ok(runtime) = tokio::runtime::Handle::try_current()
         {

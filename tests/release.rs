@@ -1,0 +1,101 @@
+//! A delivery whose handler never finished is not lost: when the handler's
+//! future is dropped (an outer timeout, a client gone, shutdown) or the
+//! handler panics, the replay guard releases the delivery's nonce, and the
+//! sender's retry runs the handler. Through the tower layer, with the
+//! in-memory store.
+#![cfg(all(feature = "tower", feature = "memory"))]
+
+use std::convert::Infallible;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, SystemTime};
+
+use bytes::Bytes;
+use cognigy_webhook::replay::{MemoryStore, ReplayGuard};
+use cognigy_webhook::tower::VerifyWebhookLayer;
+use cognigy_webhook::{Profile, Secret, Signer, Verifier};
+use http::{Request, Response};
+use http_body_util::Full;
+use tower::{Layer, Service, ServiceExt};
+
+const SECRET: &str = "release-secret";
+
+fn request(body: &'static str) -> Request<Full<Bytes>> {
+    let signer = Signer::new(Profile::hex_millis(), Secret::new(SECRET).unwrap());
+    let mut request = Request::post("/webhooks/cognigy");
+    for (name, value) in signer.sign(body.as_bytes(), SystemTime::now()).iter() {
+        request = request.header(name, value);
+    }
+    request
+        .body(Full::new(Bytes::from_static(body.as_bytes())))
+        .unwrap()
+}
+
+/// The layer with a replay guard around a handler that misbehaves (as
+/// `first` says) on its first run and answers 200 afterwards; counts runs.
+fn service(
+    first: &'static str,
+) -> (
+    impl Service<
+        Request<Full<Bytes>>,
+        Response = Response<impl http_body::Body>,
+        Error = Infallible,
+        Future = impl Send,
+    > + Clone
+    + Send
+    + 'static,
+    Arc<AtomicUsize>,
+) {
+    let runs = Arc::new(AtomicUsize::new(0));
+    let counted = Arc::clone(&runs);
+    let handler = tower::service_fn(move |_: Request<Full<Bytes>>| {
+        let run = counted.fetch_add(1, Ordering::SeqCst);
+        async move {
+            if run == 0 {
+                match first {
+                    "hang" => tokio::time::sleep(Duration::from_secs(3600)).await,
+                    _ => panic!("the handler failed on its first run"),
+                }
+            }
+            Ok::<_, Infallible>(Response::new(Full::new(Bytes::from_static(b"processed"))))
+        }
+    });
+    let verifier = Verifier::new(Profile::hex_millis(), Secret::new(SECRET).unwrap());
+    let layer = VerifyWebhookLayer::new(verifier)
+        .with_replay_guard(ReplayGuard::new(MemoryStore::new(100)))
+        .unwrap();
+    (layer.layer(handler), runs)
+}
+
+/// Status of the second delivery of the same request, after the first was
+/// abandoned; and how often the handler ran.
+async fn retry_after(first: &'static str) -> (u16, usize) {
+    let (service, runs) = service(first);
+    let delivery = "{\"messageId\":\"m-release\"}";
+    let abandoned = service.clone().oneshot(request(delivery));
+    match first {
+        "hang" => {
+            // An outer timeout drops the whole future, handler included.
+            let outcome = tokio::time::timeout(Duration::from_millis(100), abandoned).await;
+            assert!(outcome.is_err(), "the first delivery should have hung");
+        }
+        _ => {
+            let outcome = tokio::spawn(abandoned).await;
+            assert!(outcome.is_err(), "the first delivery should have panicked");
+        }
+    }
+    // The release runs in the background.
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let response = service.oneshot(request(delivery)).await.unwrap();
+    (response.status().as_u16(), runs.load(Ordering::SeqCst))
+}
+
+#[tokio::test]
+async fn a_dropped_handler_future_releases_the_delivery() {
+    assert_eq!(retry_after("hang").await, (200, 2));
+}
+
+#[tokio::test]
+async fn a_panicking_handler_releases_the_delivery() {
+    assert_eq!(retry_after("panic").await, (200, 2));
+}
