@@ -155,6 +155,10 @@ fn decode_digest(
     out: &mut [u8; DIGEST_LEN],
 ) -> Result<(), Error> {
     match encoding {
+        // Exactly 64 digits (the decoder would also take a `0x` before them).
+        SignatureEncoding::Hex if encoded.len() != encoded_len(SignatureEncoding::Hex) => {
+            Err(malformed())
+        }
         SignatureEncoding::Hex => hex::decode_to_slice(encoded, out).map_err(|_| malformed()),
         SignatureEncoding::Base64 => {
             // 44 characters at most; the decoder wants room for its estimate.
@@ -202,6 +206,8 @@ mod tests {
             five,
             format!("sha256:{good}"),
             "é".repeat(32),
+            format!("0x{good}"),
+            format!("0X{good}"),
         ];
         for case in &cases {
             assert_eq!(
