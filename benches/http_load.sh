@@ -153,6 +153,16 @@ for framework in dict.fromkeys(r[0] for r in rows):
             f"| {statistics.median(float(r[6]) for r in runs):.2f} "
             f"| {statistics.median(cpu_ratios):.3f} (rounds: {', '.join(f'{x:.2f}' for x in cpu_ratios)}) |"
         )
+    for name, index in (("requests/s", 3), ("server CPU", 6)):
+        pairs = zip(by_route["inline"], by_route["verified"])
+        ratios = [
+            float(v[index]) / float(i[index]) if index == 3 else float(i[index]) / float(v[index])
+            for i, v in pairs
+        ]
+        print(
+            f"\n/verified ÷ /inline ({name}; the middleware against the same check in the handler): "
+            f"median {statistics.median(ratios):.3f} (rounds: {', '.join(f'{x:.3f}' for x in ratios)})"
+        )
     if "audited" in by_route:
         ratios = [float(a[3]) / float(v[3]) for v, a in zip(by_route["verified"], by_route["audited"])]
         print(

@@ -48,49 +48,25 @@ impl Signatures {
     /// `prefix` (ASCII case-insensitive) and encoding exactly 32 bytes.
     /// Anything else is [`ErrorKind::MalformedSignature`].
     pub fn decode(value: &[u8], encoding: SignatureEncoding, prefix: &str) -> Result<Self, Error> {
-        let mut signatures = Signatures::empty();
-        signatures.decode_into(value, encoding, prefix)?;
-        Ok(signatures)
-    }
-
-    /// No signatures yet; [`Signatures::decode_into`] fills it.
-    pub(crate) const fn empty() -> Self {
-        Signatures {
+        let mut signatures = Signatures {
             digests: [[0; DIGEST_LEN]; MAX_SIGNATURES],
             len: 0,
-        }
-    }
-
-    /// [`Signatures::decode`] into `self` (which must be empty), where the
-    /// caller keeps it: the verifier's hot path, which so never moves the
-    /// 136 bytes around.
-    pub(crate) fn decode_into(
-        &mut self,
-        value: &[u8],
-        encoding: SignatureEncoding,
-        prefix: &str,
-    ) -> Result<(), Error> {
-        // A value no longer than one signature can hold at most one valid
-        // signature, and a separator inside it makes it malformed either
-        // way: decode it whole and skip the scan (the common case).
-        let one_signature_len = prefix.len() + encoded_len(encoding);
-        if value.len() <= one_signature_len {
-            decode_piece(value, encoding, prefix, &mut self.digests[0])?;
-            self.len = 1;
-            return Ok(());
-        }
+        };
         let pieces = value
             .split(|&b| is_separator(b))
             .filter(|piece| !piece.is_empty());
         for piece in pieces {
-            let slot = self.digests.get_mut(self.len).ok_or_else(malformed)?;
+            let slot = signatures
+                .digests
+                .get_mut(signatures.len)
+                .ok_or_else(malformed)?;
             decode_piece(piece, encoding, prefix, slot)?;
-            self.len += 1;
+            signatures.len += 1;
         }
-        if self.len == 0 {
+        if signatures.len == 0 {
             return Err(malformed());
         }
-        Ok(())
+        Ok(signatures)
     }
 
     /// The decoded signatures, in header order.
