@@ -5,8 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::{Delivery, Freshness, Nonce, NonceSource, ReplayStore, StoreError};
-use crate::profile::ProfileKind;
-use crate::{ConfigError, ErrorKind, HeaderLookup, Verified, Verifier};
+use crate::{ConfigError, ErrorKind, HeaderLookup, Profile, Verifier};
 
 /// The body answered, with 200, to a duplicate under
 /// [`ReplayPolicy::Acknowledge`].
@@ -82,7 +81,7 @@ pub struct ReplayGuard {
 }
 
 impl ReplayGuard {
-    /// A guard over `store`: nonce from the signature, duplicates rejected
+    /// A guard over `store`: nonce from the signed bytes, duplicates rejected
     /// with 409, store errors refused with 503 (fail closed).
     pub fn new(store: impl ReplayStore) -> Self {
         Self::shared(Arc::new(store))
@@ -92,7 +91,7 @@ impl ReplayGuard {
     pub fn shared(store: Arc<dyn ReplayStore>) -> Self {
         ReplayGuard {
             store,
-            source: NonceSource::Signature,
+            source: NonceSource::SignedBytes,
             policy: ReplayPolicy::Reject,
             fail_open: false,
             ttl: None,
@@ -140,7 +139,11 @@ impl ReplayGuard {
     #[cfg(any(feature = "tower", feature = "actix"))]
     pub(crate) fn armed_for(self, verifier: &Verifier) -> Result<ArmedGuard, ConfigError> {
         let ttl = self.ttl_for(verifier)?;
-        Ok(ArmedGuard { guard: self, ttl })
+        Ok(ArmedGuard {
+            guard: self,
+            ttl,
+            verifier: verifier.clone(),
+        })
     }
 
     /// Checks the guard fits `verifier` and returns the time to live its
@@ -148,30 +151,23 @@ impl ReplayGuard {
     /// window in which a delivery verifies, plus a margin), or a day for
     /// profiles without a timestamp.
     pub fn ttl_for(&self, verifier: &Verifier) -> Result<Duration, ConfigError> {
-        if self.source == NonceSource::Signature
-            && verifier
-                .profiles()
-                .any(|p| p.kind() != ProfileKind::HmacSha256)
-        {
-            return Err(ConfigError::NoSignatureNonce);
-        }
         Ok(self.ttl.unwrap_or_else(|| match verifier.max_tolerance() {
             Some(tolerance) => tolerance.saturating_mul(2).saturating_add(DEFAULT_MARGIN),
             None => DEFAULT_TTL_WITHOUT_TIMESTAMP,
         }))
     }
 
-    /// Takes the nonce of a verified delivery, records it for `ttl`, and
-    /// decides what the delivery gets.
+    /// Takes the nonce of a delivery that `profile` verified, records it
+    /// for `ttl`, and decides what the delivery gets.
     pub async fn admit<'h>(
         &self,
         ttl: Duration,
-        verified: &Verified,
+        profile: &Profile,
         headers: impl HeaderLookup<'h>,
         correlation_id: Option<&str>,
         body: &[u8],
     ) -> ReplayDecision {
-        let nonce = match self.source.extract(verified, headers, body) {
+        let nonce = match self.source.extract(profile, headers, body) {
             Ok(nonce) => nonce,
             Err(kind) => return ReplayDecision::Refuse(kind),
         };
@@ -224,19 +220,28 @@ impl ReplayGuard {
 pub(crate) struct ArmedGuard {
     pub(crate) guard: ReplayGuard,
     pub(crate) ttl: Duration,
+    /// The verifier whose profiles say what each delivery signed.
+    verifier: Verifier,
 }
 
 #[cfg(any(feature = "tower", feature = "actix"))]
 impl ArmedGuard {
     pub(crate) async fn admit<'h>(
         &self,
-        verified: &Verified,
+        verified: &crate::Verified,
         headers: impl HeaderLookup<'h>,
         correlation_id: Option<&str>,
         body: &[u8],
     ) -> ReplayDecision {
+        let profile = self
+            .verifier
+            .profiles()
+            .find(|profile| profile.name() == verified.profile());
+        let Some(profile) = profile else {
+            return ReplayDecision::Refuse(ErrorKind::MissingNonce);
+        };
         self.guard
-            .admit(self.ttl, verified, headers, correlation_id, body)
+            .admit(self.ttl, profile, headers, correlation_id, body)
             .await
     }
 }

@@ -4,9 +4,11 @@
 //! In the raw-body profiles the timestamp is not signed, so a captured
 //! delivery verifies again with a fresh timestamp header. A [`ReplayGuard`]
 //! behind the verifier closes that gap while the nonce is remembered: it
-//! records a nonce (by default the verified signature itself) **only after**
-//! the signature verifies — checking first, as the Java reference document does, would let
-//! anyone burn nonces — in a [`ReplayStore`]:
+//! records a nonce **only after** the signature verifies — checking first, as
+//! the Java reference document does, would let anyone burn nonces — in a
+//! [`ReplayStore`]. The nonce names the delivery: by default a digest of the
+//! bytes the signature covers ([`NonceSource::SignedBytes`]), so a delivery
+//! carrying an old and a new signature during a rotation is one delivery.
 //!
 //! | store | feature | shared by replicas | survives restarts |
 //! |---|---|---|---|
@@ -21,9 +23,9 @@
 //! PostgreSQL ledger ([`PostgresStore::ledger`]) with a nonce from the
 //! payload (`/messageId`, `/event_id`) where that matters.
 //!
-//! When the handler fails (a 5xx answer or an error), the adapters release
-//! the nonce again, so the sender's retry is processed rather than dropped as
-//! a duplicate.
+//! When the handler fails (a 5xx answer or an error), panics or is
+//! cancelled (its future dropped), the adapters release the nonce again, so
+//! the sender's retry is processed rather than dropped as a duplicate.
 
 #[cfg(feature = "memory")]
 mod env;

@@ -5,21 +5,33 @@ use std::fmt;
 
 use sha2::{Digest, Sha256};
 
-use crate::{ErrorKind, HeaderLookup, Lookup, Verified};
+use crate::profile::SignedContent;
+use crate::{ErrorKind, HeaderLookup, Lookup, Profile};
 
 /// The longest nonce taken from a header or a JSON field.
 const MAX_NONCE_LEN: usize = 256;
 
 /// Where the guard takes each delivery's nonce from.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[non_exhaustive]
 pub enum NonceSource {
-    /// The verified signature (the default): unique per body, and per
-    /// timestamp where the timestamp is signed. The only safe default for
-    /// the raw-body profiles; needs an HMAC profile.
-    Signature,
-    /// A request header, such as an event id header.
-    Header(Cow<'static, str>),
+    /// A digest of the bytes the signature covers (the default): the body,
+    /// and the timestamp before it where the profile signs the timestamp.
+    /// One delivery is one nonce whatever signatures it carries, so a
+    /// delivery signed with an old and a new secret during a rotation is
+    /// not accepted again with either signature alone. For Basic Auth and
+    /// API key profiles it is the body's digest.
+    #[default]
+    SignedBytes,
+    /// **A request header the signature does not cover**, such as an event
+    /// id header. Anyone who captured a delivery can replay it with a new
+    /// id, and anyone who can reach the endpoint can send ids ahead of the
+    /// sender's, so that its genuine deliveries are refused (or, under
+    /// [`ReplayPolicy::Acknowledge`](super::ReplayPolicy::Acknowledge),
+    /// acknowledged without running the handler). Use it only where the
+    /// header is protected some other way; prefer [`NonceSource::SignedBytes`]
+    /// or [`NonceSource::JsonPointer`] into the signed body.
+    UnsignedHeader(Cow<'static, str>),
     /// A JSON pointer into the verified body, such as `/messageId` or
     /// `/event_id`; the value must be a string or a number.
     JsonPointer(Cow<'static, str>),
@@ -28,8 +40,7 @@ pub enum NonceSource {
 /// A delivery's nonce: a SHA-256 digest (domain-separated by source), plus
 /// the readable event id where the source has one (header, JSON field).
 ///
-/// A signature nonce is kept only as a digest, so no store ever holds a
-/// signature.
+/// A signed-bytes nonce is only a digest, so no store ever holds the body.
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub struct Nonce {
     digest: [u8; 32],
@@ -84,21 +95,36 @@ impl fmt::Debug for Nonce {
 }
 
 impl NonceSource {
-    /// The nonce of one verified delivery; `missing_nonce` when the source
-    /// has none to give.
+    /// The nonce of one delivery that `profile` verified; `missing_nonce`
+    /// when the source has none to give.
     pub fn extract<'h>(
         &self,
-        verified: &Verified,
+        profile: &Profile,
         headers: impl HeaderLookup<'h>,
         body: &[u8],
     ) -> Result<Nonce, ErrorKind> {
         let missing = ErrorKind::MissingNonce;
         match self {
-            NonceSource::Signature => {
-                let signature = verified.signature().ok_or(missing)?;
-                Ok(Nonce::new(b"signature\0", signature, None))
+            NonceSource::SignedBytes => {
+                let mut digest = Sha256::new()
+                    .chain_update(b"signed\0")
+                    .chain_update(profile.name())
+                    .chain_update(b"\0");
+                if let (Some(SignedContent::TimestampThenBody(separator)), Some(header)) =
+                    (profile.signed_content(), profile.timestamp_header())
+                {
+                    let Lookup::One(timestamp) = headers.lookup(header) else {
+                        return Err(missing);
+                    };
+                    digest.update(timestamp.trim_ascii());
+                    digest.update(separator);
+                }
+                Ok(Nonce {
+                    digest: digest.chain_update(body).finalize().into(),
+                    event_id: None,
+                })
             }
-            NonceSource::Header(name) => match headers.lookup(name) {
+            NonceSource::UnsignedHeader(name) => match headers.lookup(name) {
                 Lookup::One(value) => {
                     let value = value.trim_ascii();
                     let text = std::str::from_utf8(value).map_err(|_| missing)?;

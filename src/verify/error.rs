@@ -313,12 +313,6 @@ pub enum ConfigError {
     /// A profile has no way to authenticate requests.
     #[error("profile {0:?} has no signature, Basic Auth or API key scheme")]
     NoScheme(String),
-    /// A replay guard takes its nonce from the signature, but a profile of
-    /// the verifier has none (Basic Auth, API key).
-    #[error(
-        "the replay guard's nonce is the signature, but a profile has no signature; take the nonce from a header or JSON field"
-    )]
-    NoSignatureNonce,
     /// The same profile name was accepted twice in one verifier.
     #[error("profile {0:?} is accepted twice")]
     DuplicateProfile(String),

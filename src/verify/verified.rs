@@ -44,9 +44,9 @@ impl Verified {
         self.drift_ms
     }
 
-    /// The received signature that matched, for HMAC profiles: the natural
-    /// nonce for a replay guard, because it is unique per body (and per
-    /// timestamp where the timestamp is signed).
+    /// The received signature that matched, for HMAC profiles. (A replay
+    /// guard keys on the signed bytes instead: a delivery may carry several
+    /// signatures, one per active secret.)
     ///
     /// It equals the expected signature, so treat it like one: never log it.
     /// `Debug` prints it as `<redacted>`.
