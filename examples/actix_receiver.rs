@@ -18,12 +18,14 @@
 //! | `COGNIGY_REPLAY_CAPACITY` | nonces of the in-memory store otherwise | 100000 |
 //! | `COGNIGY_REPLAY_POLICY` | `reject` (409) or `acknowledge` (200 duplicate) | `reject` |
 //! | `SIEM_ENDPOINT` / `SIEM_WEBHOOK_URL` | forward every audit event to this URL | — |
+//! | `COGNIGY_SELF_TEST_TOKEN` | mount the self-test, behind `Authorization: Bearer <token>` | not mounted |
 //!
 //! Each request is logged as one JSON audit line on stdout (target
 //! `cognigy_webhook::audit`). `GET /metrics` answers the statistics as JSON
 //! (the Node.js reference document's shape), `GET /metrics/prometheus` the Prometheus text, and
-//! `GET /api/v1/security/test?signature=…&timestamp=…` the
-//! configuration self-test.
+//! `GET /api/v1/security/test?signature=…&timestamp=…` the configuration
+//! self-test, only when `COGNIGY_SELF_TEST_TOKEN` is set and then only with
+//! `Authorization: Bearer <token>` (otherwise that path is 404).
 //!
 //! actix-web stops gracefully on SIGINT and SIGTERM.
 
@@ -33,7 +35,8 @@ use actix_web::{App, HttpResponse, HttpServer, web};
 use cognigy_webhook::actix::{WebhookVerification, self_test_service};
 use cognigy_webhook::observe::Stats;
 use cognigy_webhook::replay::guard_from_env;
-use cognigy_webhook::{Config, CorrelationId, RequestId, Verified};
+use cognigy_webhook::self_test::SELF_TEST_TOKEN_VAR;
+use cognigy_webhook::{Config, CorrelationId, RequestId, Secret, Verified};
 use metrics_exporter_prometheus::PrometheusHandle;
 
 #[path = "shared/listen.rs"]
@@ -61,7 +64,14 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
 
     let observability = Observability::from_env()?;
     let (guard, store) = guard_from_env().await?;
-    let self_test_verifier = verifier.clone();
+    // The self-test only with its own credential (unset: its path is 404).
+    let self_test = match std::env::var(SELF_TEST_TOKEN_VAR) {
+        Ok(token) if !token.is_empty() => Some((
+            verifier.clone(),
+            Secret::from_env_value(SELF_TEST_TOKEN_VAR, &token)?,
+        )),
+        _ => None,
+    };
     let middleware = WebhookVerification::new(verifier)
         .with_replay_guard(guard)?
         .with_observer(observability.observer());
@@ -79,7 +89,11 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
                     .wrap(middleware.clone())
                     .route(web::post().to(receive)),
             )
-            .service(self_test_service(self_test_verifier.clone()))
+            .configure(|config| {
+                if let Some((verifier, token)) = &self_test {
+                    config.service(self_test_service(verifier.clone(), token.clone()));
+                }
+            })
             .route("/metrics", web::get().to(stats_json))
             .route("/metrics/prometheus", web::get().to(prometheus_text))
     })

@@ -19,12 +19,14 @@
 //! | `COGNIGY_REPLAY_CAPACITY` | nonces of the in-memory store otherwise | 100000 |
 //! | `COGNIGY_REPLAY_POLICY` | `reject` (409) or `acknowledge` (200 duplicate) | `reject` |
 //! | `SIEM_ENDPOINT` / `SIEM_WEBHOOK_URL` | forward every audit event to this URL | — |
+//! | `COGNIGY_SELF_TEST_TOKEN` | mount the self-test, behind `Authorization: Bearer <token>` | not mounted |
 //!
 //! Each request is logged as one JSON audit line on stdout (target
 //! `cognigy_webhook::audit`). `GET /metrics` answers the statistics as JSON
 //! (the Node.js reference document's shape), `GET /metrics/prometheus` the Prometheus text, and
-//! `GET /api/v1/security/test?signature=…&timestamp=…` the
-//! configuration self-test.
+//! `GET /api/v1/security/test?signature=…&timestamp=…` the configuration
+//! self-test, only when `COGNIGY_SELF_TEST_TOKEN` is set and then only with
+//! `Authorization: Bearer <token>` (otherwise that path is 404).
 //!
 //! A verified delivery is answered `200 {"status":"processed","request_id":…}`;
 //! a refused one with its status and `{"error":…,"reason":…}`. SIGINT or
@@ -38,9 +40,9 @@ use axum::{Json, Router};
 use cognigy_webhook::axum::self_test_route;
 use cognigy_webhook::observe::Stats;
 use cognigy_webhook::replay::guard_from_env;
-use cognigy_webhook::self_test::SELF_TEST_PATH;
+use cognigy_webhook::self_test::{SELF_TEST_PATH, SELF_TEST_TOKEN_VAR};
 use cognigy_webhook::tower::VerifyWebhookLayer;
-use cognigy_webhook::{Config, CorrelationId, RequestId, Verified};
+use cognigy_webhook::{Config, CorrelationId, RequestId, Secret, Verified};
 
 #[path = "shared/listen.rs"]
 mod listen;
@@ -68,7 +70,8 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
 
     let observability = Observability::from_env()?;
     let (guard, store) = guard_from_env().await?;
-    let self_test = self_test_route(verifier.clone());
+    // The self-test only with its own credential (see `self_test_token`).
+    let self_test = self_test_token()?.map(|token| self_test_route(verifier.clone(), token));
     let layer = VerifyWebhookLayer::new(verifier)
         .with_replay_guard(guard)?
         .with_observer(observability.observer());
@@ -76,10 +79,11 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
         observability.stats.clone(),
         observability.prometheus.clone(),
     );
-    let app = Router::new()
-        .route(&path, post(receive))
-        .route_layer(layer)
-        .route(SELF_TEST_PATH, self_test)
+    let mut app = Router::new().route(&path, post(receive)).route_layer(layer);
+    if let Some(self_test) = self_test {
+        app = app.route(SELF_TEST_PATH, self_test);
+    }
+    let app = app
         .route("/metrics", get(move || async move { stats_json(&stats) }))
         .route(
             "/metrics/prometheus",
@@ -100,6 +104,18 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
         .await?;
     observability.shutdown().await;
     Ok(())
+}
+
+/// The self-test's bearer token from `COGNIGY_SELF_TEST_TOKEN`; unset, the
+/// self-test is not mounted (its path answers 404): it tells whoever can
+/// call it whether a guessed signature is right.
+fn self_test_token() -> Result<Option<Secret>, cognigy_webhook::ConfigError> {
+    match std::env::var(SELF_TEST_TOKEN_VAR) {
+        Ok(token) if !token.is_empty() => {
+            Secret::from_env_value(SELF_TEST_TOKEN_VAR, &token).map(Some)
+        }
+        _ => Ok(None),
+    }
 }
 
 /// Runs only for verified deliveries.

@@ -1,5 +1,5 @@
-//! The configuration self-test of seed 000 on real axum and actix-web
-//! servers on 127.0.0.1: the same answers from both.
+//! The configuration self-test on real axum and actix-web servers on
+//! 127.0.0.1: the same answers from both, and none without its bearer token.
 #![cfg(all(feature = "axum", feature = "actix"))]
 
 mod support;
@@ -13,6 +13,11 @@ use serde_json::{Value, json};
 use support::servers::{serve_actix, serve_axum};
 
 const SECRET: &str = "self-test-secret";
+const TOKEN: &str = "self-test-admin-token";
+
+fn token() -> Secret {
+    Secret::new(TOKEN).unwrap()
+}
 
 fn verifier() -> Verifier {
     Verifier::builder(Profile::sha256_prefixed())
@@ -34,14 +39,17 @@ fn signature(secret: &str) -> String {
 async fn axum_server() -> SocketAddr {
     serve_axum(axum::Router::new().route(
         SELF_TEST_PATH,
-        cognigy_webhook::axum::self_test_route(verifier()),
+        cognigy_webhook::axum::self_test_route(verifier(), token()),
     ))
     .await
 }
 
 fn actix_server() -> SocketAddr {
     serve_actix(1, || {
-        actix_web::App::new().service(cognigy_webhook::actix::self_test_service(verifier()))
+        actix_web::App::new().service(cognigy_webhook::actix::self_test_service(
+            verifier(),
+            token(),
+        ))
     })
 }
 
@@ -84,6 +92,7 @@ async fn both_adapters_answer_the_self_test_alike() {
             let url = format!("http://{addr}{SELF_TEST_PATH}?{query}");
             let response = client
                 .request(method.parse().unwrap(), url)
+                .bearer_auth(TOKEN)
                 .send()
                 .await
                 .unwrap();
@@ -104,5 +113,27 @@ async fn both_adapters_answer_the_self_test_alike() {
                 "never echoes the signature"
             );
         }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_self_test_answers_nothing_without_its_token() {
+    let client = reqwest::Client::new();
+    let query = format!("signature={}&timestamp=1700000000000", signature(SECRET));
+    for (name, addr) in [("axum", axum_server().await), ("actix", actix_server())] {
+        let url = format!("http://{addr}{SELF_TEST_PATH}?{query}");
+        for authorization in [None, Some("Bearer wrong-token"), Some(TOKEN)] {
+            let mut request = client.get(&url);
+            if let Some(value) = authorization {
+                request = request.header("Authorization", value);
+            }
+            let response = request.send().await.unwrap();
+            assert_eq!(response.status().as_u16(), 401, "{name} {authorization:?}");
+            let body: Value = serde_json::from_slice(&response.bytes().await.unwrap()).unwrap();
+            assert_eq!(body["reason"], "unverified", "{name}");
+            assert!(!body.to_string().contains("signature_match"), "{name}");
+        }
+        let authorized = client.get(&url).bearer_auth(TOKEN).send().await.unwrap();
+        assert_eq!(authorized.status().as_u16(), 200, "{name}");
     }
 }

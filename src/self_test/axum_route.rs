@@ -2,22 +2,26 @@
 
 use axum::routing::{MethodRouter, get};
 use bytes::Bytes;
-use http::header::{CONTENT_TYPE, HeaderValue};
-use http::{Response, Uri};
+use http::header::{AUTHORIZATION, CONTENT_TYPE, HeaderValue};
+use http::{HeaderMap, Response, Uri};
 use http_body_util::Full;
 
-use crate::Verifier;
-use crate::self_test::SelfTest;
+use crate::self_test::{SelfTest, bearer_matches};
 use crate::tower::json_response;
 use crate::{Error, ErrorKind};
+use crate::{Secret, Verifier};
 
-/// `GET` [`SELF_TEST_PATH`](crate::self_test::SELF_TEST_PATH)`?signature=…&timestamp=…`:
-/// checks the signature against the HMAC of
-/// [`SELF_TEST_BODY`](crate::self_test::SELF_TEST_BODY) and answers 200
-/// `{"status", "signature_match", "secret_configured", "expected_format"}`
-/// (see [`SelfTest`]); 400 when a parameter is missing. Mount it where only
-/// administrators can reach it, or not at all in production: it tells anyone
-/// who can call it whether a guessed signature is right.
+/// `GET` [`SELF_TEST_PATH`](crate::self_test::SELF_TEST_PATH)`?signature=…&timestamp=…`
+/// with `Authorization: Bearer <token>`: checks the signature against the
+/// HMAC of [`SELF_TEST_BODY`](crate::self_test::SELF_TEST_BODY) and answers
+/// 200 `{"status", "signature_match", "secret_configured", "expected_format"}`
+/// (see [`SelfTest`]); 400 when a parameter is missing; 401 `unverified`
+/// without the token.
+///
+/// It is an administrator's tool, behind its own credential: it tells whoever
+/// can call it whether a guessed signature is right, and the signature it is
+/// asked about (in the query string, so in access logs) is a valid signature
+/// of the body `webhook_security_test`. Mount it only where it is needed.
 ///
 /// ```
 /// use axum::Router;
@@ -27,15 +31,21 @@ use crate::{Error, ErrorKind};
 ///
 /// # fn app() -> Result<Router, cognigy_webhook::ConfigError> {
 /// let verifier = Verifier::new(Profile::webhook_hex(), Secret::new("my-shared-secret")?);
-/// let app: Router = Router::new().route(SELF_TEST_PATH, self_test_route(verifier));
+/// let token = Secret::new("an-administrators-token")?;
+/// let app: Router = Router::new().route(SELF_TEST_PATH, self_test_route(verifier, token));
 /// # Ok(app) }
 /// ```
-pub fn self_test_route<S>(verifier: Verifier) -> MethodRouter<S>
+pub fn self_test_route<S>(verifier: Verifier, token: Secret) -> MethodRouter<S>
 where
     S: Clone + Send + Sync + 'static,
 {
-    get(move |uri: Uri| {
-        let answer = self_test_response(SelfTest::from_query(&verifier, uri.query()));
+    get(move |uri: Uri, headers: HeaderMap| {
+        let authorization = headers.get(AUTHORIZATION).map(HeaderValue::as_bytes);
+        let answer = if bearer_matches(&token, authorization) {
+            self_test_response(SelfTest::from_query(&verifier, uri.query()))
+        } else {
+            json_response(&Error::new(ErrorKind::Unverified))
+        };
         async move { answer }
     })
 }

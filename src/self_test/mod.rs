@@ -10,6 +10,32 @@ pub(crate) mod axum_route;
 use crate::Verifier;
 use crate::profile::{ProfileKind, SignatureEncoding};
 
+/// The variable holding the bearer token of the self-test in the example
+/// receivers: unset, they do not mount the self-test at all (its path is
+/// 404); set, the self-test answers only requests carrying
+/// `Authorization: Bearer <token>`.
+pub const SELF_TEST_TOKEN_VAR: &str = "COGNIGY_SELF_TEST_TOKEN";
+
+/// Whether an `Authorization` header value is `Bearer <token>`, compared in
+/// constant time (as SHA-256 digests, so not even the length leaks).
+#[cfg(any(feature = "axum", feature = "actix"))]
+pub(crate) fn bearer_matches(token: &crate::Secret, authorization: Option<&[u8]>) -> bool {
+    use sha2::{Digest, Sha256};
+    use subtle::ConstantTimeEq;
+
+    let Some(presented) = authorization
+        .map(<[u8]>::trim_ascii)
+        .and_then(|value| value.split_at_checked(7))
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case(b"Bearer "))
+        .map(|(_, presented)| presented.trim_ascii())
+    else {
+        return false;
+    };
+    let expected: [u8; 32] = Sha256::digest(token.expose()).into();
+    let presented: [u8; 32] = Sha256::digest(presented).into();
+    bool::from(expected.ct_eq(&presented))
+}
+
 /// Where the adapters' self-test handlers are mounted in the examples (the
 /// Go reference document's route).
 pub const SELF_TEST_PATH: &str = "/api/v1/security/test";
