@@ -564,6 +564,40 @@ mod send {
         );
     }
 
+    /// A receiver that redirects every delivery to `target`.
+    async fn redirector(target: String) -> SocketAddr {
+        let app = axum::Router::new().route(
+            "/hook",
+            axum::routing::post(move || {
+                let target = target.clone();
+                async move {
+                    (
+                        axum::http::StatusCode::TEMPORARY_REDIRECT,
+                        [("location", target)],
+                    )
+                }
+            }),
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        addr
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn send_follows_no_redirect() {
+        // The target would accept the delivery: it must never see it.
+        let target = format!("http://{}/hook", receiver().await);
+        let url = format!("http://{}/hook", redirector(target).await);
+        let output = send(args(&url, "SECRET_A", &[])).await;
+        assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+        assert!(
+            stdout(&output).starts_with("HTTP 307"),
+            "{}",
+            stdout(&output)
+        );
+    }
+
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn send_reports_an_unreachable_endpoint() {
         // A port that was free a moment ago: nothing listens there now.
@@ -587,5 +621,13 @@ mod send {
             "{}",
             stderr(&output)
         );
+        // Credentials in the URL are never printed.
+        let secret_url = format!("http://admin:hunter2@{addr}/hook?token=abc#frag");
+        let output = send(args(&secret_url, "SECRET_A", &[])).await;
+        let printed = format!("{}{}", stdout(&output), stderr(&output));
+        assert_eq!(output.status.code(), Some(1), "{printed}");
+        for secret in ["admin", "hunter2", "token", "abc", "frag"] {
+            assert!(!printed.contains(secret), "{secret} in {printed}");
+        }
     }
 }

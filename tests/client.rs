@@ -15,7 +15,7 @@ use axum::response::{IntoResponse, Response};
 use cognigy_webhook::client::{ClientConfig, ClientError, CognigyClient};
 use cognigy_webhook::retry::RetryPolicy;
 use cognigy_webhook::{CorrelationId, Secret};
-use futures_util::TryStreamExt;
+use futures_util::{StreamExt, TryStreamExt};
 use serde_json::{Value, json};
 
 const CLIENT_SECRET: &str = "client-secret-never-logged";
@@ -85,6 +85,27 @@ async fn route(
             StatusCode::UNAUTHORIZED.into_response()
         }
         ("revoked", _) => axum::Json(json!({ "ok": authorization })).into_response(),
+        ("loop", _) => {
+            let next = match page.as_deref() {
+                None | Some("B") => "A",
+                _ => "B",
+            };
+            axum::Json(json!({ "items": [], "nextPageToken": next })).into_response()
+        }
+        ("elsewhere", _) => {
+            // The same server under another name: another origin.
+            let port = headers
+                .get("host")
+                .and_then(|host| host.to_str().ok())
+                .and_then(|host| host.rsplit(':').next())
+                .unwrap_or_default()
+                .to_owned();
+            (
+                StatusCode::TEMPORARY_REDIRECT,
+                [("location", format!("http://localhost:{port}/v1/echo"))],
+            )
+                .into_response()
+        }
         ("flows", _) => match page.as_deref() {
             None => axum::Json(json!({ "items": [1, 2], "nextPageToken": "p2" })).into_response(),
             Some("p2") => {
@@ -182,7 +203,7 @@ async fn a_refused_token_is_replaced_once() {
 async fn retries_honour_retry_after_and_back_off() {
     let (client, api) = start(3600).await;
     assert_eq!(
-        client.post("/flaky").send().await.unwrap(),
+        client.get("/flaky").send().await.unwrap(),
         json!({ "ok": "at last" })
     );
     let times: Vec<Instant> = api.calls("flaky").into_iter().map(|call| call.0).collect();
@@ -260,4 +281,66 @@ async fn every_page_arrives_once_and_in_order_with_the_correlation_id() {
     );
     assert!(!api.token_forms.lock().unwrap()[0].contains("corr-42"));
     assert!(!format!("{client:?}").contains(CLIENT_SECRET));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_post_is_not_repeated_after_a_server_error_unless_asked() {
+    let (client, api) = start(3600).await;
+    let error = client
+        .post("always500")
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(error, ClientError::Status { status: 500, .. }),
+        "{error:?}"
+    );
+    assert_eq!(api.calls("always500").len(), 1);
+    let _ = client
+        .post("always500")
+        .json(&json!({}))
+        .retry_unsafe()
+        .send()
+        .await;
+    assert_eq!(api.calls("always500").len(), 1 + 4);
+    let _ = client.get("always500").send().await;
+    assert_eq!(api.calls("always500").len(), 1 + 4 + 4);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pagination_stops_on_a_token_seen_before() {
+    let (client, api) = start(3600).await;
+    let pages: Vec<Result<Value, ClientError>> = client.get("loop").pages().collect().await;
+    // None → A, A → B, B → A: the third page names A again.
+    assert_eq!(pages.len(), 3, "{pages:?}");
+    assert!(pages[..2].iter().all(Result::is_ok));
+    assert!(
+        matches!(pages[2], Err(ClientError::InvalidResponse(_))),
+        "{pages:?}"
+    );
+    assert_eq!(api.calls("loop").len(), 3);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn credentials_never_follow_a_redirect_to_another_origin() {
+    let (client, api) = start(3600).await;
+    let error = client.get("elsewhere").send().await.unwrap_err();
+    assert!(
+        matches!(error, ClientError::Status { status: 307, .. }),
+        "{error:?}"
+    );
+    assert!(
+        api.calls("echo").is_empty(),
+        "the bearer token went elsewhere"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_absurd_token_lifetime_is_clamped() {
+    let (client, _) = start(u64::MAX).await;
+    assert_eq!(
+        client.get("echo").send().await.unwrap(),
+        json!({ "ok": true })
+    );
 }

@@ -38,4 +38,4 @@ pub use config::{
     CLIENT_ID_VAR, CLIENT_SECRET_VAR, ClientConfig, DEFAULT_SCOPES, PAGE_TOKEN_HEADER, TENANT_VAR,
 };
 pub use error::ClientError;
-pub use request::{ApiRequest, CORRELATION_HEADER, CognigyClient};
+pub use request::{ApiRequest, CORRELATION_HEADER, CognigyClient, MAX_PAGES};

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use futures_util::Stream;
 use serde_json::Value;
 
-use super::retry::{execute, without_url};
+use super::retry::{execute, same_origin_only, without_url};
 use super::token::TokenCache;
 use super::{ClientConfig, ClientError, PAGE_TOKEN_HEADER};
 use crate::{ConfigError, CorrelationId};
@@ -22,21 +22,35 @@ pub struct CognigyClient {
 }
 
 struct Inner {
+    /// API calls: redirects followed within the API's origin only, so the
+    /// bearer token and headers never reach another host.
     http: reqwest::Client,
+    /// Token requests: no redirect at all (the form carries the client
+    /// secret).
+    token_http: reqwest::Client,
     config: ClientConfig,
     tokens: TokenCache,
 }
 
+/// The most pages [`ApiRequest::pages`] follows.
+pub const MAX_PAGES: usize = 10_000;
+
 impl CognigyClient {
     /// A client for `config`.
     pub fn new(config: ClientConfig) -> Result<Self, ConfigError> {
-        let http = reqwest::Client::builder()
-            .timeout(config.request_timeout)
-            .build()
-            .map_err(|error| ConfigError::HttpClient(error.to_string()))?;
+        let build = |redirects| {
+            reqwest::Client::builder()
+                .timeout(config.request_timeout)
+                .redirect(redirects)
+                .build()
+                .map_err(|error| ConfigError::HttpClient(error.to_string()))
+        };
+        let http = build(reqwest::redirect::Policy::custom(same_origin_only))?;
+        let token_http = build(reqwest::redirect::Policy::none())?;
         Ok(CognigyClient {
             inner: Arc::new(Inner {
                 http,
+                token_http,
                 config,
                 tokens: TokenCache::default(),
             }),
@@ -51,6 +65,7 @@ impl CognigyClient {
             path: path.trim_start_matches('/').to_owned(),
             body: Ok(None),
             correlation: None,
+            retry_unsafe: false,
         }
     }
 
@@ -82,6 +97,7 @@ pub struct ApiRequest {
     path: String,
     body: Result<Option<Vec<u8>>, String>,
     correlation: Option<CorrelationId>,
+    retry_unsafe: bool,
 }
 
 impl ApiRequest {
@@ -99,6 +115,16 @@ impl ApiRequest {
         self
     }
 
+    /// Retries this request after a timeout or a server error even though
+    /// its method is not idempotent (`POST`, `PATCH`): only when the API
+    /// makes repeating it harmless, since it may have been carried out
+    /// already. Requests that never reached the server, and 429/408
+    /// answers, are retried for every method anyway.
+    pub fn retry_unsafe(mut self) -> Self {
+        self.retry_unsafe = true;
+        self
+    }
+
     /// Sends the request (retrying as configured) and returns the JSON
     /// answer (`null` for an empty one).
     pub async fn send(self) -> Result<Value, ClientError> {
@@ -107,13 +133,20 @@ impl ApiRequest {
 
     /// Every page, in order: the first answer, then one request per
     /// `nextPageToken` (sent back in the [`PAGE_TOKEN_HEADER`] header) until
-    /// an answer has none. A failed page ends the stream with its error.
+    /// an answer has none. A failed page ends the stream with its error; so
+    /// does a token seen before (a loop) and a page past [`MAX_PAGES`].
     pub fn pages(self) -> impl Stream<Item = Result<Value, ClientError>> + Send {
+        let seen = std::collections::HashSet::<String>::new();
         futures_util::stream::try_unfold(
-            (self, None::<String>, false),
-            |(request, token, done)| async move {
-                if done {
+            (self, None::<String>, seen, 0usize),
+            |(request, token, mut seen, fetched)| async move {
+                if fetched > 0 && token.is_none() {
                     return Ok(None);
+                }
+                if fetched == MAX_PAGES {
+                    return Err(ClientError::InvalidResponse(format!(
+                        "more than {MAX_PAGES} pages"
+                    )));
                 }
                 let page = request.fetch(token.as_deref()).await?;
                 let next = page
@@ -121,13 +154,14 @@ impl ApiRequest {
                     .and_then(Value::as_str)
                     .filter(|next| !next.is_empty())
                     .map(str::to_owned);
-                if next.is_some() && next == token {
+                if let Some(next) = &next
+                    && !seen.insert(next.clone())
+                {
                     return Err(ClientError::InvalidResponse(
-                        "nextPageToken repeats the previous one".into(),
+                        "nextPageToken repeats an earlier one".into(),
                     ));
                 }
-                let done = next.is_none();
-                Ok(Some((page, (request, next, done))))
+                Ok(Some((page, (request, next, seen, fetched + 1))))
             },
         )
     }
@@ -144,8 +178,9 @@ impl ApiRequest {
             .map_err(|error| ClientError::InvalidResponse(format!("path: {error}")))?;
         let mut refreshed = false;
         loop {
-            let token = inner.tokens.get(&inner.http, &inner.config).await?;
-            let response = execute(&inner.config, || {
+            let token = inner.tokens.get(&inner.token_http, &inner.config).await?;
+            let safe = self.retry_unsafe || self.method.is_idempotent();
+            let response = execute(&inner.config, safe, || {
                 let mut request = inner
                     .http
                     .request(self.method.clone(), url.clone())

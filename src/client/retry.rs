@@ -7,11 +7,15 @@ use super::{ClientConfig, ClientError};
 
 /// Sends the request `build` makes until it gets an answer that is not worth
 /// retrying, or the tries run out (then the last answer is returned as it
-/// is). Retried: transport errors, 408, 429, 5xx; a 429 or 503 waits for
-/// its `Retry-After` (capped) instead of the backoff. Dropping the future
-/// cancels the call between any two steps.
+/// is). Always retried: a connection that could not be made, 408 and 429
+/// (the server says it did not act). Retried only when repeating is `safe`
+/// (an idempotent method, or the caller's opt-in): other transport errors
+/// (a timeout: the request may have been carried out) and 5xx. A 429 or
+/// 503 waits for its `Retry-After` (capped) instead of the backoff.
+/// Dropping the future cancels the call between any two steps.
 pub(crate) async fn execute(
     config: &ClientConfig,
+    safe: bool,
     build: impl Fn() -> reqwest::RequestBuilder,
 ) -> Result<reqwest::Response, ClientError> {
     let mut backoff = config.retry.backoff();
@@ -21,7 +25,7 @@ pub(crate) async fn execute(
                 let status = response.status();
                 let retryable = status == StatusCode::TOO_MANY_REQUESTS
                     || status == StatusCode::REQUEST_TIMEOUT
-                    || status.is_server_error();
+                    || (safe && status.is_server_error());
                 if !retryable {
                     return Ok(response);
                 }
@@ -34,12 +38,34 @@ pub(crate) async fn execute(
                 .and_then(|value| config.retry.retry_after(value.as_bytes()));
                 (wait, Ok(response))
             }
-            Err(error) => (None, Err(ClientError::Transport(without_url(&error)))),
+            Err(error) => {
+                let failed = Err(ClientError::Transport(without_url(&error)));
+                if !(safe || error.is_connect()) {
+                    return failed;
+                }
+                (None, failed)
+            }
         };
         let Some(delay) = backoff.next() else {
             return answer;
         };
         tokio::time::sleep(waited_for.unwrap_or(delay)).await;
+    }
+}
+
+/// Follows a redirect only within the origin it started from (at most
+/// five): a bearer token or an API key header is never sent to another host.
+pub(crate) fn same_origin_only(
+    attempt: reqwest::redirect::Attempt<'_>,
+) -> reqwest::redirect::Action {
+    let same_origin = attempt
+        .previous()
+        .first()
+        .is_some_and(|first| first.origin() == attempt.url().origin());
+    if same_origin && attempt.previous().len() <= 5 {
+        attempt.follow()
+    } else {
+        attempt.stop()
     }
 }
 

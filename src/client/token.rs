@@ -73,6 +73,9 @@ impl TokenCache {
 }
 
 /// Asks the token endpoint for a client-credentials token.
+/// The longest token lifetime taken at its word: one day.
+const MAX_LIFETIME_SECS: u64 = 24 * 60 * 60;
+
 async fn fetch(http: &reqwest::Client, config: &ClientConfig) -> Result<Token, ClientError> {
     #[derive(serde::Deserialize)]
     struct Answer {
@@ -90,7 +93,8 @@ async fn fetch(http: &reqwest::Client, config: &ClientConfig) -> Result<Token, C
             .finish(),
     );
     let asked_at = Instant::now();
-    let response = execute(config, || {
+    // Asking for a token has no side effect: always safe to repeat.
+    let response = execute(config, true, || {
         http.post(config.token_url.clone())
             .header("content-type", "application/x-www-form-urlencoded")
             .body(form.as_bytes().to_vec())
@@ -111,9 +115,13 @@ async fn fetch(http: &reqwest::Client, config: &ClientConfig) -> Result<Token, C
     if access_token.is_empty() {
         return Err(ClientError::Token("empty access_token".into()));
     }
-    let lifetime = Duration::from_secs(answer.expires_in);
+    // A lifetime past a day is taken as a day (and cannot overflow `Instant`).
+    let lifetime = Duration::from_secs(answer.expires_in.min(MAX_LIFETIME_SECS));
+    let refresh_at = asked_at
+        .checked_add(lifetime.saturating_sub(config.refresh_before))
+        .unwrap_or(asked_at);
     Ok(Token {
         value: Arc::new(access_token),
-        refresh_at: asked_at + lifetime.saturating_sub(config.refresh_before),
+        refresh_at,
     })
 }

@@ -91,8 +91,10 @@ pub(crate) fn run(args: SendArgs) -> Result<(), Failure> {
             "--count and --concurrency must be at least 1".into(),
         ));
     }
+    // No redirects: signature and credential headers go only where asked.
     let client = reqwest::Client::builder()
         .timeout(args.timeout)
+        .redirect(reqwest::redirect::Policy::none())
         .build()
         .map_err(|error| Failure::Usage(format!("HTTP client: {error}")))?;
     let sender = Arc::new(Sender {
@@ -124,7 +126,7 @@ async fn send_once(sender: &Sender) -> Result<(), Failure> {
             }
         }
         Err(error) => {
-            eprintln!("error: {error} sending to {}", sender.url);
+            eprintln!("error: {error} sending to {}", shown(&sender.url));
             Err(Failure::Refused)
         }
     }
@@ -209,4 +211,15 @@ fn percentile(sorted: &[Duration], percent: usize) -> Duration {
 
 fn millis(duration: Duration) -> String {
     format!("{:.2} ms", duration.as_secs_f64() * 1000.0)
+}
+
+/// `url` as the CLI prints it: without user name, password, query or
+/// fragment, any of which can carry a credential.
+fn shown(url: &reqwest::Url) -> String {
+    let mut shown = url.clone();
+    let _ = shown.set_username("");
+    let _ = shown.set_password(None);
+    shown.set_query(None);
+    shown.set_fragment(None);
+    shown.to_string()
 }

@@ -88,8 +88,11 @@ impl SiemForwarder {
     pub fn start(config: SiemConfig) -> Result<Self, ConfigError> {
         let runtime = tokio::runtime::Handle::try_current()
             .map_err(|_| ConfigError::NoRuntime("the SIEM forwarder"))?;
+        // No redirects: the endpoint's URL may carry credentials, and a
+        // batch of security events goes where it was configured to go.
         let client = reqwest::Client::builder()
             .timeout(config.request_timeout)
+            .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|error| ConfigError::HttpClient(error.to_string()))?;
         let (queue, receiver) = mpsc::channel(config.queue_capacity);
