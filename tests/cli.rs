@@ -570,12 +570,7 @@ mod send {
             "/hook",
             axum::routing::post(move || {
                 let target = target.clone();
-                async move {
-                    (
-                        axum::http::StatusCode::TEMPORARY_REDIRECT,
-                        [("location", target)],
-                    )
-                }
+                async move { (http::StatusCode::TEMPORARY_REDIRECT, [("location", target)]) }
             }),
         );
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
