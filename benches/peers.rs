@@ -17,17 +17,19 @@
 //! the ratios and the plot.
 
 use std::hint::black_box;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
-use base64::Engine as _;
 use cognigy_webhook::profile::ProfileKind;
 use cognigy_webhook::{Profile, Secret, Signer};
 #[path = "shared/fixtures.rs"]
 mod fixtures;
+#[path = "shared/standardwebhooks_case.rs"]
+mod standardwebhooks_case;
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use fixtures::{SECRET, now, signed_pairs, verifier};
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
+use standardwebhooks_case::{json_body as body, standardwebhooks_case};
 
 const SIZES: [(usize, &str); 5] = [
     (64, "64B"),
@@ -36,30 +38,6 @@ const SIZES: [(usize, &str); 5] = [
     (64 * 1024, "64KiB"),
     (1 << 20, "1MiB"),
 ];
-
-/// A JSON body of `size` bytes (UTF-8, as `standardwebhooks` requires).
-fn body(size: usize) -> Vec<u8> {
-    let mut body = br#"{"text":""#.to_vec();
-    body.resize(size - 2, b'x');
-    body.extend_from_slice(br#""}"#);
-    body
-}
-
-fn standardwebhooks_case(body: &[u8]) -> (standardwebhooks::Webhook, http::HeaderMap) {
-    let key = base64::engine::general_purpose::STANDARD.encode(SECRET);
-    let webhook = standardwebhooks::Webhook::new(&key).unwrap();
-    // It checks the timestamp against the real clock.
-    let timestamp = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap()
-        .as_secs() as i64;
-    let signature = webhook.sign("msg_1", timestamp, body).unwrap();
-    let mut headers = http::HeaderMap::new();
-    headers.insert("webhook-id", "msg_1".parse().unwrap());
-    headers.insert("webhook-timestamp", timestamp.to_string().parse().unwrap());
-    headers.insert("webhook-signature", signature.parse().unwrap());
-    (webhook, headers)
-}
 
 fn webhook_verify_case(body: &[u8]) -> Vec<(String, String)> {
     let mut mac = Hmac::<Sha256>::new_from_slice(SECRET.as_bytes()).unwrap();
@@ -101,7 +79,7 @@ fn throughput(c: &mut Criterion) {
                 })
             });
         }
-        let (webhook, headers) = standardwebhooks_case(&body);
+        let (webhook, headers) = standardwebhooks_case(SECRET, &body);
         group.bench_function("standardwebhooks", |b| {
             b.iter(|| webhook.verify(black_box(&body), &headers).unwrap())
         });

@@ -21,7 +21,10 @@ mod bare;
 use bare::{bare_mac, signed_pieces, tag};
 #[path = "shared/interleaved.rs"]
 mod interleaved;
+#[path = "shared/standardwebhooks_case.rs"]
+mod standardwebhooks_case;
 use interleaved::ratio;
+use standardwebhooks_case::{json_body, standardwebhooks_case};
 
 fn main() {
     let profiles = hmac_profiles();
@@ -111,11 +114,9 @@ fn main() {
     let profile = cognigy_webhook::Profile::webhook_hex();
     let verifier = verifier(&profile);
     for (size, label) in [(64, "64 B"), (1024, "1 KiB"), (16 * 1024, "16 KiB")] {
-        let mut body = br#"{"text":""#.to_vec();
-        body.resize(size - 2, b'x');
-        body.extend_from_slice(br#""}"#);
+        let body = json_body(size);
         let pairs = sign(&profile, &body);
-        let (webhook, headers) = standardwebhooks_case(&body);
+        let (webhook, headers) = standardwebhooks_case(SECRET, &body);
         let (median, q1, q3) = ratio(
             || {
                 assert!(
@@ -129,22 +130,4 @@ fn main() {
         );
         println!("| {label} | {median:.2} | {q1:.2}–{q3:.2} |");
     }
-}
-
-/// A `standardwebhooks` verifier and the headers that sign `body` now (it
-/// checks the timestamp against the real clock).
-fn standardwebhooks_case(body: &[u8]) -> (standardwebhooks::Webhook, http::HeaderMap) {
-    use base64::Engine as _;
-    let key = base64::engine::general_purpose::STANDARD.encode(SECRET);
-    let webhook = standardwebhooks::Webhook::new(&key).unwrap();
-    let timestamp = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs() as i64;
-    let signature = webhook.sign("msg_1", timestamp, body).unwrap();
-    let mut headers = http::HeaderMap::new();
-    headers.insert("webhook-id", "msg_1".parse().unwrap());
-    headers.insert("webhook-timestamp", timestamp.to_string().parse().unwrap());
-    headers.insert("webhook-signature", signature.parse().unwrap());
-    (webhook, headers)
 }

@@ -6,6 +6,8 @@
 
 mod support;
 
+use support::service_url;
+
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -123,23 +125,6 @@ fn count(answers: &[(u16, Value)], status: u16, field: &str, value: &str) -> usi
         .iter()
         .filter(|(s, body)| *s == status && body[field] == value)
         .count()
-}
-
-/// The URL of a server `scripts/with-services` started, or a loud skip
-/// (a failure under CI).
-fn service_url(var: &str) -> Option<String> {
-    match std::env::var(var) {
-        Ok(url) if !url.is_empty() => Some(url),
-        _ if std::env::var_os("CI").is_some() => {
-            panic!("{var} is not set under CI: run the tests through scripts/with-services")
-        }
-        _ => {
-            eprintln!(
-                "SKIPPED: {var} is not set; run through scripts/with-services to test against a real server"
-            );
-            None
-        }
-    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

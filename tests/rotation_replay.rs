@@ -16,6 +16,7 @@ use cognigy_webhook::replay::{MemoryStore, PostgresStore, RedisStore, ReplayGuar
 use cognigy_webhook::tower::VerifyWebhookLayer;
 use cognigy_webhook::{Profile, Secret, Signer, Verifier};
 use support::servers::{PATH, serve_actix, serve_axum};
+use support::service_url;
 
 const OLD: &str = "rotation-old-secret";
 const NEW: &str = "rotation-new-secret";
@@ -90,28 +91,15 @@ async fn rotation_statuses(addr: SocketAddr) -> [u16; 3] {
     ]
 }
 
-fn url(var: &str) -> Option<String> {
-    match std::env::var(var) {
-        Ok(url) if !url.is_empty() => Some(url),
-        _ if std::env::var_os("CI").is_some() => {
-            panic!("{var} is not set under CI: run the tests through scripts/with-services")
-        }
-        _ => {
-            eprintln!("SKIPPED: {var} is not set; run through scripts/with-services");
-            None
-        }
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_rotated_delivery_is_one_delivery_in_every_store_and_adapter() {
     let mut stores: Vec<(&str, Arc<dyn ReplayStore>)> =
         vec![("memory", Arc::new(MemoryStore::new(1000)))];
-    if let Some(url) = url("REDIS_URL") {
+    if let Some(url) = service_url("REDIS_URL") {
         let store = RedisStore::connect(&url).await.unwrap();
         stores.push(("redis", Arc::new(store.with_prefix("rotation:"))));
     }
-    if let Some(url) = url("DATABASE_URL") {
+    if let Some(url) = service_url("DATABASE_URL") {
         let store = PostgresStore::connect(&url).await.unwrap();
         store.migrate().await.unwrap();
         stores.push(("postgres", Arc::new(store)));

@@ -103,3 +103,20 @@ pub fn outcome(result: &Result<cognigy_webhook::Verified, cognigy_webhook::Error
         },
     }
 }
+
+/// The URL of a server `scripts/with-services` started, or a loud skip
+/// (a failure under CI).
+pub fn service_url(var: &str) -> Option<String> {
+    match std::env::var(var) {
+        Ok(url) if !url.is_empty() => Some(url),
+        _ if std::env::var_os("CI").is_some() => {
+            panic!("{var} is not set under CI: run the tests through scripts/with-services")
+        }
+        _ => {
+            eprintln!(
+                "SKIPPED: {var} is not set; run through scripts/with-services to test against a real server"
+            );
+            None
+        }
+    }
+}
