@@ -8,8 +8,10 @@ use sha2::{Digest, Sha256};
 use crate::profile::SignedContent;
 use crate::{ErrorKind, HeaderLookup, Lookup, Profile};
 
-/// The longest nonce taken from a header or a JSON field.
-const MAX_NONCE_LEN: usize = 256;
+/// The longest nonce taken from a header or a JSON field: what the
+/// PostgreSQL ledger's `event_id VARCHAR(255)` column holds, so that a longer
+/// one is a 400 `missing_nonce` and never a store error.
+const MAX_NONCE_LEN: usize = 255;
 
 /// Where the guard takes each delivery's nonce from.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -148,6 +150,23 @@ impl NonceSource {
                 }
                 Ok(Nonce::from_event_id(&text))
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn event_ids_fit_the_ledger_column() {
+        let source = NonceSource::JsonPointer("/id".into());
+        let profile = Profile::hex_millis();
+        let none: [(&str, &str); 0] = [];
+        for (len, fits) in [(255, true), (256, false)] {
+            let body = format!(r#"{{"id":"{}"}}"#, "x".repeat(len));
+            let nonce = source.extract(&profile, &none, body.as_bytes());
+            assert_eq!(nonce.is_ok(), fits, "{len}");
         }
     }
 }
