@@ -71,7 +71,9 @@ fn nothing_printable_reveals_the_secret_or_expected_signature() {
         if let Some(error) = refused {
             printed.push(("refusal display", error.to_string()));
         }
-        if profile.signature_encoding() == Some(SignatureEncoding::Hex) {
+        if profile.signature_encoding() == Some(SignatureEncoding::Hex)
+            && profile.signature_pairs().is_none()
+        {
             let decoded = Signatures::decode(
                 credential.as_bytes(),
                 SignatureEncoding::Hex,

@@ -6,6 +6,7 @@ use std::fmt;
 use sha2::{Digest, Sha256};
 
 use crate::profile::SignedContent;
+use crate::verify::head::signed_timestamp;
 use crate::{ErrorKind, HeaderLookup, Lookup, Profile};
 
 /// The longest nonce taken from a header or a JSON field: what the
@@ -112,13 +113,10 @@ impl NonceSource {
                     .chain_update(b"signed\0")
                     .chain_update(profile.name())
                     .chain_update(b"\0");
-                if let (Some(SignedContent::TimestampThenBody(separator)), Some(header)) =
-                    (profile.signed_content(), profile.timestamp_header())
-                {
-                    let Lookup::One(timestamp) = headers.lookup(header) else {
-                        return Err(missing);
-                    };
-                    digest.update(timestamp.trim_ascii());
+                if let Some(SignedContent::TimestampThenBody(_)) = profile.signed_content() {
+                    let (timestamp, separator) =
+                        signed_timestamp(profile, &headers).ok_or(missing)?;
+                    digest.update(timestamp);
                     digest.update(separator);
                 }
                 Ok(Nonce {

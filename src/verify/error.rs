@@ -307,6 +307,13 @@ pub enum ConfigError {
     /// A signature prefix contains a space, tab or comma.
     #[error("signature prefix {0:?} must not contain a space, tab or comma")]
     InvalidPrefix(String),
+    /// A structured signature header's keys are empty, equal, or contain
+    /// `=`, `,` or white space, or the profile also sets a prefix or a
+    /// separate timestamp header.
+    #[error(
+        "profile {0:?}: signature pairs need two distinct keys without '=', ',' or spaces, and no prefix or timestamp header of their own"
+    )]
+    InvalidSignaturePairs(String),
     /// A profile signs the timestamp but has no timestamp header.
     #[error("profile {0:?} signs the timestamp but has no timestamp header")]
     TimestampRequired(String),

@@ -10,11 +10,12 @@ use subtle::ConstantTimeEq;
 use zeroize::Zeroizing;
 
 use super::lane::{HmacSha256, Keys, Lane};
+use super::pairs::Pairs;
 use super::profile::{Scheme, TimestampRule};
 use super::signature::{BASE64, DIGEST_LEN};
 use super::timestamp::check_window;
 use crate::profile::{Signatures, SignedContent};
-use crate::{Error, ErrorKind, HeaderLookup, Lookup, Verified};
+use crate::{Error, ErrorKind, HeaderLookup, Lookup, Profile, Verified};
 
 /// The longest header value looked at. A longer signature, credentials or
 /// timestamp header is malformed, refused before any MAC work.
@@ -130,9 +131,16 @@ impl<'v> Judged<'v> {
             ErrorKind::MissingSignature,
             ErrorKind::MalformedSignature,
         )?;
-        let timestamp = match &profile.timestamp {
-            None => None,
-            Some(rule) => Some((
+        let pairs = match &profile.scheme {
+            Scheme::Hmac {
+                pairs: Some(keys), ..
+            } => Some(Pairs::parse(credential, keys)?),
+            _ => None,
+        };
+        let timestamp = match (&profile.timestamp, &pairs) {
+            (None, _) => None,
+            (Some(rule), Some(pairs)) => Some((rule, pairs.timestamp)),
+            (Some(rule), None) => Some((
                 rule,
                 required(
                     headers.lookup(&rule.header),
@@ -148,7 +156,14 @@ impl<'v> Judged<'v> {
                 },
                 Keys::Hmac(_),
             ) => {
-                let signatures = Signatures::decode(credential, *encoding, prefix)?;
+                let signatures = match &pairs {
+                    Some(pairs) => Signatures::decode_pieces(
+                        pairs.signatures().iter().copied(),
+                        *encoding,
+                        prefix,
+                    )?,
+                    None => Signatures::decode(credential, *encoding, prefix)?,
+                };
                 let stamp = check_timestamp(now, timestamp)?;
                 (stamp, Credential::Signatures(signatures))
             }
@@ -186,12 +201,9 @@ impl<'v> Judged<'v> {
                     return None;
                 };
                 let profile = &self.lane.profile;
-                let signed_timestamp = match (profile.signed_content(), &profile.timestamp) {
-                    (Some(SignedContent::TimestampThenBody(separator)), Some(rule)) => {
-                        match headers.lookup(&rule.header) {
-                            Lookup::One(value) => Some((value.trim_ascii(), &**separator)),
-                            Lookup::Absent | Lookup::Repeated => return None,
-                        }
+                let signed_timestamp = match profile.signed_content() {
+                    Some(SignedContent::TimestampThenBody(_)) => {
+                        Some(signed_timestamp(profile, headers)?)
                     }
                     _ => None,
                 };
@@ -215,6 +227,32 @@ impl<H> fmt::Debug for Head<'_, H> {
             .field("profile", &self.first.lane.profile.name())
             .finish_non_exhaustive()
     }
+}
+
+/// For a profile that signs its timestamp: the timestamp as received (from
+/// its header, or from the structured signature header) and the separator
+/// that follows it in the signed bytes.
+pub(crate) fn signed_timestamp<'p, 'h>(
+    profile: &'p Profile,
+    headers: &impl HeaderLookup<'h>,
+) -> Option<(&'h [u8], &'p [u8])> {
+    let Scheme::Hmac {
+        content: SignedContent::TimestampThenBody(separator),
+        pairs,
+        ..
+    } = &profile.scheme
+    else {
+        return None;
+    };
+    let rule = profile.timestamp.as_ref()?;
+    let Lookup::One(value) = headers.lookup(&rule.header) else {
+        return None;
+    };
+    let timestamp = match pairs {
+        Some(keys) => Pairs::parse(value.trim_ascii(), keys).ok()?.timestamp,
+        None => value.trim_ascii(),
+    };
+    Some((timestamp, separator))
 }
 
 /// A header that must be present once, not too long and not blank; returned
@@ -296,11 +334,7 @@ fn basic_credentials_digest(value: &[u8]) -> Result<[u8; DIGEST_LEN], Error> {
 /// headers present and parsing, its timestamp inside the window, and for
 /// Basic Auth and API keys well-formed credentials. No secret is involved.
 #[cfg(any(feature = "tower", feature = "actix"))]
-pub(crate) fn fits<'h>(
-    profile: crate::Profile,
-    now: SystemTime,
-    headers: &impl HeaderLookup<'h>,
-) -> bool {
+pub(crate) fn fits<'h>(profile: Profile, now: SystemTime, headers: &impl HeaderLookup<'h>) -> bool {
     let keys = match profile.scheme {
         Scheme::Hmac { .. } => Keys::Hmac(Box::new([])),
         Scheme::BasicAuth | Scheme::ApiKey { .. } => Keys::Digests(Box::new([])),

@@ -6,6 +6,7 @@ pub(crate) mod error;
 pub(crate) mod head;
 pub(crate) mod headers;
 pub(crate) mod lane;
+pub(crate) mod pairs;
 pub(crate) mod profile;
 pub(crate) mod profile_name;
 pub(crate) mod secret;

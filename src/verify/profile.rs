@@ -54,11 +54,21 @@ pub(crate) enum Scheme {
         encoding: SignatureEncoding,
         prefix: Cow<'static, str>,
         content: SignedContent,
+        /// A structured header (`t=…,v1=…`): the keys of the timestamp and
+        /// of the signatures. The timestamp then lives in this header.
+        pairs: Option<PairKeys>,
     },
     BasicAuth,
     ApiKey {
         header: Cow<'static, str>,
     },
+}
+
+/// The keys of a structured signature header.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct PairKeys {
+    pub(crate) timestamp: Cow<'static, str>,
+    pub(crate) signature: Cow<'static, str>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -71,7 +81,7 @@ pub(crate) struct TimestampRule {
 /// A wire profile: the header names, signature encoding and prefix, what is
 /// signed, and the timestamp header, format and tolerance.
 ///
-/// The six presets of the specification are constructors here and parse from
+/// The seven presets are constructors here and parse from
 /// their public names; [`Profile::builder`] makes custom ones. One
 /// verification routine serves every profile.
 ///
@@ -81,11 +91,14 @@ pub(crate) struct TimestampRule {
 /// | `sha256-prefixed` | `X-Cognigy-Signature` | `sha256=` + hex | body | `X-Cognigy-Timestamp`, Unix ms | ±30 s |
 /// | `timestamp-newline` | `X-Cognigy-Signature` | hex | timestamp `\n` body | `X-Cognigy-Timestamp`, Unix s | ±60 s |
 /// | `hex-millis` | `X-Cognigy-Signature` | hex | body | `X-Cognigy-Timestamp`, Unix ms | ±300 s |
+/// | `voice-gateway` | `Jambonz-Signature` | `t=<unix s>,v1=<hex>` | `t` `.` body | the `t` pair, Unix s | ±300 s |
 /// | `basic-auth` | `Authorization` | `Basic` + base64 | — | — | — |
 /// | `api-key` | `X-Webhook-Key` | the key | — | — | — |
 ///
-/// The four HMAC presets are as described in the reference documents; NICE
-/// Cognigy's own documentation describes Basic Auth and an API key header.
+/// The first four HMAC presets are as described in the reference documents;
+/// `voice-gateway` is how Cognigy Voice Gateway (built on jambonz) signs
+/// its webhooks with the account's webhook secret; NICE Cognigy's own
+/// documentation describes Basic Auth and an API key header.
 ///
 /// ```
 /// use std::time::Duration;
@@ -116,11 +129,12 @@ pub struct Profile {
 
 impl Profile {
     /// The public names of the presets, as accepted by [`FromStr`].
-    pub const PRESET_NAMES: [&'static str; 6] = [
+    pub const PRESET_NAMES: [&'static str; 7] = [
         "webhook-hex",
         "sha256-prefixed",
         "timestamp-newline",
         "hex-millis",
+        "voice-gateway",
         "basic-auth",
         "api-key",
     ];
@@ -141,6 +155,7 @@ impl Profile {
                 encoding: SignatureEncoding::Hex,
                 prefix: Cow::Borrowed(prefix),
                 content,
+                pairs: None,
             },
             timestamp: Some(TimestampRule {
                 header: Cow::Borrowed(timestamp_header),
@@ -209,6 +224,32 @@ impl Profile {
         )
     }
 
+    /// `voice-gateway`: Cognigy Voice Gateway's (jambonz's) signature,
+    /// `Jambonz-Signature: t=<unix seconds>,v1=<hex>`, the HMAC of `t`, `.`
+    /// and the body under the account's webhook secret; several `v1` pairs
+    /// may appear (rotation), other keys are ignored; ±300 s. Only POST hooks
+    /// carry a body that can be verified.
+    pub fn voice_gateway() -> Profile {
+        Profile {
+            name: ProfileName::from_static("voice-gateway"),
+            scheme: Scheme::Hmac {
+                header: Cow::Borrowed("Jambonz-Signature"),
+                encoding: SignatureEncoding::Hex,
+                prefix: Cow::Borrowed(""),
+                content: SignedContent::TimestampThenBody(Cow::Borrowed(b".")),
+                pairs: Some(PairKeys {
+                    timestamp: Cow::Borrowed("t"),
+                    signature: Cow::Borrowed("v1"),
+                }),
+            },
+            timestamp: Some(TimestampRule {
+                header: Cow::Borrowed("Jambonz-Signature"),
+                format: TimestampFormat::UnixSeconds,
+                tolerance: Duration::from_secs(300),
+            }),
+        }
+    }
+
     /// `basic-auth`: `Authorization: Basic base64(user:password)`, as NICE
     /// Cognigy's documentation describes for requests it sends to your URL.
     /// Use [`Secret::basic_auth`](crate::Secret::basic_auth) for the secret.
@@ -240,12 +281,13 @@ impl Profile {
     }
 
     /// Every preset, in the order of [`Profile::PRESET_NAMES`].
-    pub fn presets() -> [Profile; 6] {
+    pub fn presets() -> [Profile; 7] {
         [
             Profile::webhook_hex(),
             Profile::sha256_prefixed(),
             Profile::timestamp_newline(),
             Profile::hex_millis(),
+            Profile::voice_gateway(),
             Profile::basic_auth(),
             Profile::api_key(),
         ]
@@ -309,7 +351,19 @@ impl Profile {
         }
     }
 
-    /// The timestamp header, if the profile has one.
+    /// The keys of a structured signature header (`t=…,v1=…`): the
+    /// timestamp's and the signatures', for profiles that have one.
+    pub fn signature_pairs(&self) -> Option<(&str, &str)> {
+        match &self.scheme {
+            Scheme::Hmac {
+                pairs: Some(keys), ..
+            } => Some((&keys.timestamp, &keys.signature)),
+            _ => None,
+        }
+    }
+
+    /// The timestamp header, if the profile has one (for a structured
+    /// signature header, that header itself).
     pub fn timestamp_header(&self) -> Option<&str> {
         self.timestamp.as_ref().map(|rule| &*rule.header)
     }
@@ -377,6 +431,7 @@ pub struct ProfileBuilder {
     prefix: Cow<'static, str>,
     content: SignedContent,
     timestamp: Option<(Cow<'static, str>, TimestampFormat)>,
+    pairs: Option<(PairKeys, TimestampFormat)>,
     tolerance: Duration,
 }
 
@@ -389,6 +444,7 @@ impl ProfileBuilder {
             prefix: Cow::Borrowed(""),
             content: SignedContent::Body,
             timestamp: None,
+            pairs: None,
             tolerance: Duration::from_secs(300),
         }
     }
@@ -441,6 +497,26 @@ impl ProfileBuilder {
         self
     }
 
+    /// The HMAC header is structured, as Voice Gateway's (jambonz's) and
+    /// Stripe's are: `key=value` pairs separated by commas, the timestamp
+    /// (in `format`) under `timestamp_key`, each signature under
+    /// `signature_key` (repeatable), other keys ignored. The timestamp then
+    /// comes from this header; sign it with
+    /// [`SignedContent::TimestampThenBody`], as `voice-gateway` does with `.`.
+    pub fn signature_pairs(
+        mut self,
+        timestamp_key: impl Into<Cow<'static, str>>,
+        signature_key: impl Into<Cow<'static, str>>,
+        format: TimestampFormat,
+    ) -> Self {
+        let keys = PairKeys {
+            timestamp: timestamp_key.into(),
+            signature: signature_key.into(),
+        };
+        self.pairs = Some((keys, format));
+        self
+    }
+
     /// How far the timestamp may lie in the past or the future (default 300 s).
     pub fn tolerance(mut self, tolerance: Duration) -> Self {
         self.tolerance = tolerance;
@@ -448,7 +524,7 @@ impl ProfileBuilder {
     }
 
     /// Checks the profile and builds it.
-    pub fn build(self) -> Result<Profile, ConfigError> {
+    pub fn build(mut self) -> Result<Profile, ConfigError> {
         let scheme = match self.scheme {
             None => return Err(ConfigError::NoScheme(self.name)),
             Some(SchemeChoice::BasicAuth) => Scheme::BasicAuth,
@@ -456,6 +532,20 @@ impl ProfileBuilder {
                 header: checked_header_name(header)?,
             },
             Some(SchemeChoice::Hmac(header)) => {
+                let header = checked_header_name(header)?;
+                if let Some((keys, format)) = &self.pairs {
+                    let bad_key =
+                        |key: &str| key.is_empty() || key.bytes().any(|b| b"=, \t".contains(&b));
+                    if bad_key(&keys.timestamp)
+                        || bad_key(&keys.signature)
+                        || keys.timestamp == keys.signature
+                        || !self.prefix.is_empty()
+                        || self.timestamp.is_some()
+                    {
+                        return Err(ConfigError::InvalidSignaturePairs(self.name));
+                    }
+                    self.timestamp = Some((header.clone(), *format));
+                }
                 if matches!(self.content, SignedContent::TimestampThenBody(_))
                     && self.timestamp.is_none()
                 {
@@ -465,10 +555,11 @@ impl ProfileBuilder {
                     return Err(ConfigError::InvalidPrefix(self.prefix.into_owned()));
                 }
                 Scheme::Hmac {
-                    header: checked_header_name(header)?,
+                    header,
                     encoding: self.encoding,
                     prefix: self.prefix,
                     content: self.content,
+                    pairs: self.pairs.map(|(keys, _)| keys),
                 }
             }
         };
@@ -533,10 +624,16 @@ mod tests {
                 ProfileKind::BasicAuth => builder.basic_auth(),
                 ProfileKind::ApiKey => builder.api_key(profile.credential_header().to_owned()),
             };
-            if let Some(header) = profile.timestamp_header() {
-                builder = builder
-                    .timestamp(header.to_owned(), profile.timestamp_format().unwrap())
-                    .tolerance(profile.tolerance().unwrap());
+            let format = profile.timestamp_format();
+            builder = match (profile.signature_pairs(), profile.timestamp_header()) {
+                (Some((t, v)), _) => {
+                    builder.signature_pairs(t.to_owned(), v.to_owned(), format.unwrap())
+                }
+                (None, Some(header)) => builder.timestamp(header.to_owned(), format.unwrap()),
+                (None, None) => builder,
+            };
+            if let Some(tolerance) = profile.tolerance() {
+                builder = builder.tolerance(tolerance);
             }
             assert_eq!(builder.build().unwrap(), profile);
         }

@@ -48,13 +48,22 @@ impl Signatures {
     /// `prefix` (ASCII case-insensitive) and encoding exactly 32 bytes.
     /// Anything else is [`ErrorKind::MalformedSignature`].
     pub fn decode(value: &[u8], encoding: SignatureEncoding, prefix: &str) -> Result<Self, Error> {
+        let pieces = value
+            .split(|&b| is_separator(b))
+            .filter(|piece| !piece.is_empty());
+        Self::decode_pieces(pieces, encoding, prefix)
+    }
+
+    /// Decodes signatures given one by one (each already trimmed).
+    pub(crate) fn decode_pieces<'a>(
+        pieces: impl IntoIterator<Item = &'a [u8]>,
+        encoding: SignatureEncoding,
+        prefix: &str,
+    ) -> Result<Self, Error> {
         let mut signatures = Signatures {
             digests: [[0; DIGEST_LEN]; MAX_SIGNATURES],
             len: 0,
         };
-        let pieces = value
-            .split(|&b| is_separator(b))
-            .filter(|piece| !piece.is_empty());
         for piece in pieces {
             let slot = signatures
                 .digests

@@ -73,6 +73,7 @@ impl Signer {
                 encoding,
                 prefix,
                 content,
+                pairs,
             } => {
                 // HMAC takes keys of any length: this never sends nothing.
                 let Ok(mut mac) = HmacSha256::new_from_slice(self.secret.expose()) else {
@@ -88,7 +89,15 @@ impl Signer {
                     SignatureEncoding::Hex => hex::encode(tag),
                     SignatureEncoding::Base64 => BASE64.encode(tag),
                 };
-                (header.clone(), format!("{prefix}{encoded}"))
+                let value = match (pairs, timestamp) {
+                    (Some(keys), Some(timestamp)) => format!(
+                        "{}={timestamp},{}={prefix}{encoded}",
+                        keys.timestamp, keys.signature
+                    ),
+                    (Some(keys), None) => format!("{}={prefix}{encoded}", keys.signature),
+                    (None, _) => format!("{prefix}{encoded}"),
+                };
+                (header.clone(), value)
             }
             Scheme::BasicAuth => (
                 Cow::Borrowed(AUTHORIZATION),
@@ -99,8 +108,10 @@ impl Signer {
                 String::from_utf8_lossy(self.secret.expose()).into_owned(),
             ),
         };
+        // A structured header carries the timestamp itself.
+        let own_header = self.profile.signature_pairs().is_none();
         headers.push(credential);
-        if let (Some(rule), Some(value)) = (&self.profile.timestamp, timestamp) {
+        if let (Some(rule), Some(value), true) = (&self.profile.timestamp, timestamp, own_header) {
             headers.push((rule.header.clone(), value.to_owned()));
         }
         SignedHeaders { headers }

@@ -191,6 +191,81 @@ def hmac_vectors(profile):
     return vs
 
 
+def voice_gateway_vectors():
+    """Cognigy Voice Gateway (jambonz): `Jambonz-Signature: t=<unix s>,v1=<hex>`,
+    the HMAC of `<t>.<body>`; several v1 pairs allowed, other keys ignored."""
+    p = "voice-gateway"
+    h = "Jambonz-Signature"
+    t = str(NOW_MS // 1000 - 100)
+
+    def v1(secret=SECRET, timestamp=t, body=BODY):
+        return mac_hex(secret, timestamp.encode("ascii") + b"." + body)
+
+    def header(value):
+        return [(h, value)]
+
+    good = v1()
+    vs = [
+        vector("valid", p, header(f"t={t},v1={good}"), BODY, verified(), signer_reproduces=True),
+        vector("wrong_secret", p, header(f"t={t},v1={v1(WRONG_SECRET)}"), BODY, rejected("signature_mismatch")),
+        vector("tampered_body", p, header(f"t={t},v1={good}"), BODY.replace(b"Hello", b"Hellp"),
+               rejected("signature_mismatch")),
+        vector("tampered_timestamp", p, header(f"t={int(t) + 1},v1={good}"), BODY,
+               rejected("signature_mismatch"), note="the timestamp is signed"),
+        vector("uppercase_hex", p, header(f"t={t},v1={good.upper()}"), BODY, verified()),
+        vector("signature_first", p, header(f"v1={good},t={t}"), BODY, verified()),
+        vector("other_keys_ignored", p, header(f"t={t},v0=whatever,v1={good},foo=bar"), BODY, verified()),
+        vector("spaces_around_pairs", p, header(f" t={t} , v1={good} "), BODY, verified()),
+        vector("lowercase_header_name", p, [(h.lower(), f"t={t},v1={good}")], BODY, verified()),
+        vector("rotation_two_v1", p, header(f"t={t},v1={v1(WRONG_SECRET)},v1={good}"), BODY, verified(),
+               note="one v1 per active secret"),
+        vector("rotation_second_secret", p, header(f"t={t},v1={v1(OTHER_SECRET)}"), BODY, verified(1),
+               secrets=(SECRET, OTHER_SECRET)),
+        vector("rotation_unknown_secret", p, header(f"t={t},v1={v1(WRONG_SECRET)}"), BODY,
+               rejected("signature_mismatch"), secrets=(SECRET, OTHER_SECRET)),
+        vector("missing_header", p, [], BODY, rejected("missing_signature")),
+        vector("no_timestamp", p, header(f"v1={good}"), BODY, rejected("missing_timestamp")),
+        vector("no_signature", p, header(f"t={t}"), BODY, rejected("missing_signature")),
+        vector("only_v0", p, header(f"t={t},v0={good}"), BODY, rejected("missing_signature")),
+        vector("timestamp_not_integer", p, header(f"t=soon,v1={good}"), BODY, rejected("malformed_timestamp")),
+        vector("timestamp_negative", p, header(f"t=-{t},v1={good}"), BODY, rejected("malformed_timestamp")),
+        vector("timestamp_empty", p, header(f"t=,v1={good}"), BODY, rejected("malformed_timestamp")),
+        vector("timestamp_in_millis", p, header(f"t={NOW_MS},v1={v1(timestamp=str(NOW_MS))}"), BODY,
+               rejected("timestamp_out_of_window"), note="milliseconds read as seconds lie far in the future"),
+        vector("timestamp_repeated", p, header(f"t={t},t={t},v1={good}"), BODY, rejected("malformed_timestamp")),
+        vector("signature_short", p, header(f"t={t},v1={good[:-2]}"), BODY, rejected("malformed_signature")),
+        vector("signature_not_hex", p, header(f"t={t},v1={good[:-1]}g"), BODY, rejected("malformed_signature")),
+        vector("signature_empty", p, header(f"t={t},v1="), BODY, rejected("malformed_signature")),
+        vector("empty_pair", p, header(f"t={t},,v1={good}"), BODY, rejected("malformed_signature")),
+        vector("trailing_comma", p, header(f"t={t},v1={good},"), BODY, rejected("malformed_signature")),
+        vector("pair_without_equals", p, header(f"t={t},v1"), BODY, rejected("malformed_signature")),
+        vector("too_many_signatures", p, header(f"t={t}" + f",v1={good}" * 5), BODY,
+               rejected("malformed_signature")),
+        vector("duplicate_header", p, header(f"t={t},v1={good}") * 2, BODY, rejected("malformed_signature")),
+        vector("over_long_header", p, header(f"t={t},v1={good},x={'a' * 5000}"), BODY,
+               rejected("malformed_signature")),
+        vector("empty_value", p, header(""), BODY, rejected("malformed_signature")),
+    ]
+    for label, offset in (("past_outside_window", 301), ("future_outside_window", -301)):
+        ts = str(NOW_MS // 1000 - offset)
+        vs.append(vector(label, p, header(f"t={ts},v1={v1(timestamp=ts)}"), BODY,
+                         rejected("timestamp_out_of_window")))
+    for label, offset in (("past_edge_of_window", 300), ("future_edge_of_window", -300)):
+        ts = str(NOW_MS // 1000 - offset)
+        vs.append(vector(label, p, header(f"t={ts},v1={v1(timestamp=ts)}"), BODY, verified(),
+                         signer_reproduces=True))
+    for label, body in (("non_utf8_body", NON_UTF8_BODY), ("empty_body", b""),
+                        ("multibyte_utf8_body", MULTIBYTE_BODY), ("multiline_body", MULTILINE_BODY)):
+        vs.append(vector(label, p, header(f"t={t},v1={v1(body=body)}"), body, verified(),
+                         signer_reproduces=True))
+    reserialized = json.dumps(json.loads(MULTILINE_BODY), separators=(",", ":")).encode()
+    vs.append(vector("reserialized_json_signature", p,
+                     header(f"t={t},v1={v1(body=reserialized)}"), MULTILINE_BODY, rejected("signature_mismatch"),
+                     note="jambonz's own verifier re-serialises the parsed JSON; the crate signs the exact "
+                          "bytes received"))
+    return vs
+
+
 def basic_auth_vectors():
     p = "basic-auth"
     secret = "cognigy:s3cr3t pass"
@@ -238,7 +313,7 @@ def main():
     vectors = []
     for profile in HMAC_PROFILES:
         vectors += hmac_vectors(profile)
-    vectors += basic_auth_vectors() + api_key_vectors()
+    vectors += voice_gateway_vectors() + basic_auth_vectors() + api_key_vectors()
     names = [v["name"] for v in vectors]
     assert len(names) == len(set(names)), "vector names must be unique"
     out = {

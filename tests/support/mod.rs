@@ -84,11 +84,20 @@ impl Vector {
 
     /// The value of the vector's timestamp header, if it sends one.
     pub fn timestamp_value(&self) -> Option<&str> {
-        let name = self.profile().timestamp_header()?.to_owned();
-        self.headers
+        let profile = self.profile();
+        let name = profile.timestamp_header()?.to_owned();
+        let value = self
+            .headers
             .iter()
             .find(|(n, _)| n.eq_ignore_ascii_case(&name))
-            .map(|(_, v)| v.as_str())
+            .map(|(_, v)| v.as_str())?;
+        match profile.signature_pairs() {
+            // A structured header: the value of its timestamp pair.
+            Some((key, _)) => value
+                .split(',')
+                .find_map(|pair| pair.trim().strip_prefix(key)?.strip_prefix('=')),
+            None => Some(value),
+        }
     }
 }
 
