@@ -85,6 +85,40 @@ pub(crate) fn verify(data: &[u8]) {
     );
 }
 
+/// A structured `Jambonz-Signature` header (voice-gateway): any value is
+/// judged without a panic, refused only for what its head can be refused
+/// for, and a header signed for the input as body always verifies it.
+pub(crate) fn structured_header(data: &[u8]) {
+    use cognigy_webhook::ErrorKind::*;
+    let now = UNIX_EPOCH + Duration::from_secs(1_698_765_432);
+    let secret = Secret::new("fuzz-secret").expect("non-empty");
+    let verifier = Verifier::builder(Profile::voice_gateway())
+        .secret(secret.clone())
+        .clock(FixedClock::new(now))
+        .build()
+        .expect("valid configuration");
+    let headers = [("Jambonz-Signature", data)];
+    match verifier.check_head(headers.as_slice()) {
+        Ok(head) => {
+            let _ = head.verify_body(data);
+        }
+        Err(error) => assert!(
+            matches!(
+                error.kind(),
+                MissingSignature
+                    | MissingTimestamp
+                    | MalformedSignature
+                    | MalformedTimestamp
+                    | TimestampTooOld
+                    | TimestampTooNew
+            ),
+            "{error:?}"
+        ),
+    }
+    let signed = Signer::new(Profile::voice_gateway(), secret).sign(data, now);
+    assert!(verifier.verify(&signed, data).is_ok(), "a signed delivery must verify");
+}
+
 fn hex_encode(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

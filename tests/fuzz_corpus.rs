@@ -35,3 +35,8 @@ fn timestamp_corpus() {
 fn verify_corpus() {
     replay("verify", targets::verify);
 }
+
+#[test]
+fn structured_header_corpus() {
+    replay("structured_header", targets::structured_header);
+}
