@@ -110,6 +110,7 @@ fn rejections(c: &mut Criterion) {
         let verifier = verifier(&profile);
         let good = signed_pairs(&profile, &body);
         let signature_header = profile.credential_header().to_owned();
+        // For a structured header (voice-gateway) this is the signature header.
         let timestamp_header = profile.timestamp_header().unwrap().to_owned();
         let replace = |name: &str, value: String| -> Vec<(String, String)> {
             good.iter()

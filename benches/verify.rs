@@ -19,7 +19,7 @@ use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_m
 
 #[path = "shared/fixtures.rs"]
 mod fixtures;
-use fixtures::{SECRET, hmac_profiles, now, signed_pairs, verifier};
+use fixtures::{SECRET, hmac_profiles, now, signed_pairs, signed_pairs_at, verifier};
 #[path = "shared/bare_mac.rs"]
 mod bare;
 use bare::{bare_mac, signed_pieces, tag};
@@ -87,11 +87,7 @@ fn rejection(c: &mut Criterion) {
         };
         mismatch[0].1.pop();
         mismatch[0].1.push(flipped);
-        let mut stale = good.clone();
-        stale[1].1 = profile
-            .timestamp_format()
-            .unwrap()
-            .format(now() - Duration::from_secs(3600));
+        let stale = signed_pairs_at(&profile, &body, now() - Duration::from_secs(3600));
         let mut malformed = good.clone();
         malformed[0].1 = "not-a-signature".into();
 

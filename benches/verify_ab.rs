@@ -15,7 +15,7 @@ use std::time::Duration;
 
 #[path = "shared/fixtures.rs"]
 mod fixtures;
-use fixtures::{SECRET, hmac_profiles, now, signed_pairs, verifier};
+use fixtures::{SECRET, hmac_profiles, now, signed_pairs, signed_pairs_at, verifier};
 #[path = "shared/bare_mac.rs"]
 mod bare;
 use bare::{bare_mac, signed_pieces, tag};
@@ -72,11 +72,7 @@ fn main() {
         let mut mismatch = good.clone();
         let last = mismatch[0].1.pop().unwrap();
         mismatch[0].1.push(if last == '0' { '1' } else { '0' });
-        let mut stale = good.clone();
-        stale[1].1 = profile
-            .timestamp_format()
-            .unwrap()
-            .format(now() - Duration::from_secs(3600));
+        let stale = signed_pairs_at(profile, &body, now() - Duration::from_secs(3600));
         let mut malformed = good.clone();
         malformed[0].1 = "not-a-signature".into();
         for (case, pairs) in [

@@ -116,7 +116,10 @@ pub(crate) fn structured_header(data: &[u8]) {
         ),
     }
     let signed = Signer::new(Profile::voice_gateway(), secret).sign(data, now);
-    assert!(verifier.verify(&signed, data).is_ok(), "a signed delivery must verify");
+    assert!(
+        verifier.verify(&signed, data).is_ok(),
+        "a signed delivery must verify"
+    );
 }
 
 fn hex_encode(bytes: &[u8]) -> String {

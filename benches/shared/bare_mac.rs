@@ -16,7 +16,15 @@ pub(crate) fn signed_pieces<'a>(
     match profile.signed_content() {
         Some(SignedContent::TimestampThenBody(separator)) => {
             let header = profile.timestamp_header().unwrap();
-            let (_, timestamp) = pairs.iter().find(|(name, _)| name == header).unwrap();
+            let (_, value) = pairs.iter().find(|(name, _)| name == header).unwrap();
+            // A structured header (`t=…,v1=…`) carries the timestamp as a pair.
+            let timestamp = match profile.signature_pairs() {
+                Some((key, _)) => value
+                    .split(',')
+                    .find_map(|pair| pair.strip_prefix(key)?.strip_prefix('='))
+                    .unwrap(),
+                None => value.as_str(),
+            };
             vec![timestamp.as_bytes(), separator, body]
         }
         _ => vec![body],

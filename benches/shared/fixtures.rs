@@ -35,8 +35,17 @@ pub(crate) fn verifier(profile: &Profile) -> Verifier {
 
 /// The headers the signer writes for `body`, one second before "now".
 pub(crate) fn signed_pairs(profile: &Profile, body: &[u8]) -> Vec<(String, String)> {
+    signed_pairs_at(profile, body, now() - Duration::from_secs(1))
+}
+
+/// The headers the signer writes for `body` sent `at`.
+pub(crate) fn signed_pairs_at(
+    profile: &Profile,
+    body: &[u8],
+    at: SystemTime,
+) -> Vec<(String, String)> {
     Signer::new(profile.clone(), Secret::new(SECRET).unwrap())
-        .sign(body, now() - Duration::from_secs(1))
+        .sign(body, at)
         .iter()
         .map(|(n, v)| (n.to_owned(), v.to_owned()))
         .collect()
