@@ -232,4 +232,32 @@ proptest! {
         let result = verifier(&profile, secret, sent).verify(pairs.as_slice(), body);
         prop_assert_eq!(result.is_ok(), case_only, "{:?} -> {:?}: {:?}", before as char, after as char, result);
     }
+
+    /// The pairs of a `Jambonz-Signature` header may come in any order, with
+    /// pairs under other keys anywhere and white space around them: the
+    /// delivery verifies all the same.
+    #[test]
+    fn voice_gateway_pairs_in_any_order_with_other_keys_verify(
+        extra in prop::collection::vec(("x[a-z0-9]{0,5}", "[A-Za-z0-9_.-]{0,12}"), 0..4),
+        order in any::<prop::sample::Index>(),
+        spaces in any::<bool>(),
+        sent in send_times(),
+    ) {
+        let profile = Profile::voice_gateway();
+        let body = br#"{"call_sid":"c-2"}"#;
+        let secret = Secret::new("jambonz-webhook-secret").unwrap();
+        let headers = Signer::new(profile.clone(), secret.clone()).sign(body, sent);
+        let value = headers.get("Jambonz-Signature").unwrap();
+        let mut items: Vec<String> = value.split(',').map(str::to_owned).collect();
+        for (key, val) in &extra {
+            items.push(format!("{key}={val}"));
+        }
+        let len = items.len();
+        items.rotate_left(order.index(len));
+        let joiner = if spaces { " , " } else { "," };
+        let shuffled = items.join(joiner);
+        let pairs = [("jambonz-signature", shuffled.as_str())];
+        let result = verifier(&profile, secret, sent).verify(&pairs, body);
+        prop_assert!(result.is_ok(), "{}: {:?}", shuffled, result);
+    }
 }
