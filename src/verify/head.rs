@@ -15,7 +15,7 @@ use super::profile::{Scheme, TimestampRule};
 use super::signature::{BASE64, DIGEST_LEN};
 use super::timestamp::check_window;
 use crate::profile::{Signatures, SignedContent};
-use crate::{Error, ErrorKind, HeaderLookup, Lookup, Profile, Verified};
+use crate::{Error, ErrorKind, HeaderLookup, Lookup, Verified};
 
 /// The longest header value looked at. A longer signature, credentials or
 /// timestamp header is malformed, refused before any MAC work.
@@ -45,6 +45,9 @@ pub struct Head<'v, H> {
 struct Judged<'v> {
     lane: &'v Lane,
     stamp: Option<Stamp>,
+    /// Where the timestamp stands in its header's (trimmed) value, for the
+    /// signed bytes: found again there without parsing the header twice.
+    timestamp_at: Option<(usize, usize)>,
     credential: Credential,
 }
 
@@ -126,7 +129,7 @@ impl<'v> Judged<'v> {
         headers: &impl HeaderLookup<'h>,
     ) -> Result<Judged<'v>, Error> {
         let profile = &lane.profile;
-        let credential = required(
+        let credential_value = required(
             headers.lookup(profile.credential_header()),
             ErrorKind::MissingSignature,
             ErrorKind::MalformedSignature,
@@ -134,7 +137,7 @@ impl<'v> Judged<'v> {
         let pairs = match &profile.scheme {
             Scheme::Hmac {
                 pairs: Some(keys), ..
-            } => Some(Pairs::parse(credential, keys)?),
+            } => Some(Pairs::parse(credential_value, keys)?),
             _ => None,
         };
         let timestamp = match (&profile.timestamp, &pairs) {
@@ -162,20 +165,20 @@ impl<'v> Judged<'v> {
                         *encoding,
                         prefix,
                     )?,
-                    None => Signatures::decode(credential, *encoding, prefix)?,
+                    None => Signatures::decode(credential_value, *encoding, prefix)?,
                 };
                 let stamp = check_timestamp(now, timestamp)?;
                 (stamp, Credential::Signatures(signatures))
             }
             (Scheme::BasicAuth, Keys::Digests(digests)) => {
-                let received = basic_credentials_digest(credential)?;
+                let received = basic_credentials_digest(credential_value)?;
                 let stamp = check_timestamp(now, timestamp)?;
                 let index = match_digest(digests, &received).ok_or(ErrorKind::SignatureMismatch)?;
                 (stamp, Credential::Matched(index))
             }
             (Scheme::ApiKey { .. }, Keys::Digests(digests)) => {
                 let stamp = check_timestamp(now, timestamp)?;
-                let received = Sha256::digest(credential).into();
+                let received = Sha256::digest(credential_value).into();
                 let index = match_digest(digests, &received).ok_or(ErrorKind::SignatureMismatch)?;
                 (stamp, Credential::Matched(index))
             }
@@ -183,9 +186,20 @@ impl<'v> Judged<'v> {
             // are the only ones; refuse rather than panic if that ever changes.
             _ => return Err(ErrorKind::SignatureMismatch.into()),
         };
+        // The timestamp is a part of the trimmed header value it came from:
+        // the whole of it, or its `t` pair.
+        let base = match &pairs {
+            Some(_) => credential_value,
+            None => timestamp.map_or(&[][..], |(_, value)| value),
+        };
+        let timestamp_at = timestamp.map(|(_, value)| {
+            let start = (value.as_ptr() as usize).saturating_sub(base.as_ptr() as usize);
+            (start, start + value.len())
+        });
         Ok(Judged {
             lane,
             stamp,
+            timestamp_at,
             credential,
         })
     }
@@ -201,9 +215,13 @@ impl<'v> Judged<'v> {
                     return None;
                 };
                 let profile = &self.lane.profile;
-                let signed_timestamp = match profile.signed_content() {
-                    Some(SignedContent::TimestampThenBody(_)) => {
-                        Some(signed_timestamp(profile, headers)?)
+                let signed_timestamp = match (profile.signed_content(), &profile.timestamp) {
+                    (Some(SignedContent::TimestampThenBody(separator)), Some(rule)) => {
+                        let Lookup::One(value) = headers.lookup(&rule.header) else {
+                            return None;
+                        };
+                        let (start, end) = self.timestamp_at?;
+                        Some((value.trim_ascii().get(start..end)?, &**separator))
                     }
                     _ => None,
                 };
@@ -232,8 +250,9 @@ impl<H> fmt::Debug for Head<'_, H> {
 /// For a profile that signs its timestamp: the timestamp as received (from
 /// its header, or from the structured signature header) and the separator
 /// that follows it in the signed bytes.
+#[cfg(feature = "replay")]
 pub(crate) fn signed_timestamp<'p, 'h>(
-    profile: &'p Profile,
+    profile: &'p crate::Profile,
     headers: &impl HeaderLookup<'h>,
 ) -> Option<(&'h [u8], &'p [u8])> {
     let Scheme::Hmac {
@@ -334,7 +353,11 @@ fn basic_credentials_digest(value: &[u8]) -> Result<[u8; DIGEST_LEN], Error> {
 /// headers present and parsing, its timestamp inside the window, and for
 /// Basic Auth and API keys well-formed credentials. No secret is involved.
 #[cfg(any(feature = "tower", feature = "actix"))]
-pub(crate) fn fits<'h>(profile: Profile, now: SystemTime, headers: &impl HeaderLookup<'h>) -> bool {
+pub(crate) fn fits<'h>(
+    profile: crate::Profile,
+    now: SystemTime,
+    headers: &impl HeaderLookup<'h>,
+) -> bool {
     let keys = match profile.scheme {
         Scheme::Hmac { .. } => Keys::Hmac(Box::new([])),
         Scheme::BasicAuth | Scheme::ApiKey { .. } => Keys::Digests(Box::new([])),
