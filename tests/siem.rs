@@ -270,9 +270,12 @@ async fn a_hanging_siem_never_holds_requests_up_and_drops_are_counted() {
         slowest < Duration::from_millis(250),
         "slowest request {slowest:?}"
     );
-    // One batch in flight, four queued, the other 45 dropped.
+    // One batch in flight, four queued, the other 45 dropped — or, for the
+    // refusals past the budget (two, half the queue), counted instead.
     let report = siem.report();
-    assert!((45..=46).contains(&report.dropped_queue_full), "{report:?}");
+    let not_queued = report.dropped_queue_full + report.aggregated;
+    assert!((45..=46).contains(&not_queued), "{report:?}");
+    assert_eq!(report.aggregated, 25 - 2, "{report:?}");
     let rendered = metrics().render();
     let line = format!(
         r#"cognigy_webhook_siem_dropped_total{{cause="queue_full"}} {}"#,
@@ -286,7 +289,7 @@ async fn a_hanging_siem_never_holds_requests_up_and_drops_are_counted() {
     let report = siem.shutdown(Duration::from_millis(300)).await;
     assert!(started.elapsed() < Duration::from_secs(2));
     assert_eq!(report.sent, 0);
-    assert_eq!(report.dropped(), 50, "{report:?}");
+    assert_eq!(report.dropped() + report.aggregated, 50, "{report:?}");
     // After shutdown, events are refused at once and counted.
     assert_eq!(deliver(&client, receiver, "late", true).await.0, 200);
     assert_eq!(siem.report().dropped_closed, report.dropped_closed + 1);
@@ -319,4 +322,69 @@ async fn shutdown_flushes_every_queued_event_in_order() {
         .collect();
     assert_eq!(received, ids.iter().map(String::as_str).collect::<Vec<_>>());
     assert!(log.posts.iter().all(|(_, events)| events.len() <= 3));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_flood_of_refusals_is_aggregated_and_genuine_events_still_arrive() {
+    // A slow SIEM: the queue would fill with refusals long before it drains.
+    let slow = Answer::SlowOk(Duration::from_millis(200));
+    let (siem_addr, log, _server) = start_siem(vec![slow]).await;
+    let config = SiemConfig::new(&format!("http://{siem_addr}/events"))
+        .unwrap()
+        .with_queue_capacity(16)
+        .with_refusal_budget(4, Duration::from_millis(300));
+    let siem = SiemForwarder::start(config).unwrap();
+    let receiver = start_receiver(siem.clone()).await;
+    let client = reqwest::Client::new();
+    let refusals = 200;
+    let mut genuine = Vec::new();
+    for n in 0..refusals {
+        assert_eq!(
+            deliver(&client, receiver, &format!("flood-{n}"), false)
+                .await
+                .0,
+            401
+        );
+        if n % 50 == 0 {
+            let id = format!("genuine-{n}");
+            assert_eq!(deliver(&client, receiver, &id, true).await.0, 200);
+            genuine.push(id);
+        }
+    }
+    let report = siem.shutdown(Duration::from_secs(5)).await;
+    assert_eq!(report.dropped(), 0, "{report:?}");
+
+    let events: Vec<Value> = log
+        .lock()
+        .unwrap()
+        .posts
+        .iter()
+        .flat_map(|(_, events)| events.clone())
+        .collect();
+    // Every genuine event arrived.
+    let ids: Vec<&str> = events
+        .iter()
+        .filter_map(|event| event["correlationId"].as_str())
+        .collect();
+    for id in &genuine {
+        assert!(ids.contains(&id.as_str()), "{id} missing");
+    }
+    // Each refusal either went out on its own or was counted in a record.
+    let one_by_one = events
+        .iter()
+        .filter(|event| event["event"] == "webhook_verification_failed")
+        .count() as u64;
+    let counted: u64 = events
+        .iter()
+        .filter(|event| event["event"] == "webhook_refusals_aggregated")
+        .flat_map(|record| record["counts"].as_array().unwrap().clone())
+        .map(|count| {
+            assert_eq!(count["reason"], "signature_mismatch");
+            assert_eq!(count["profile"], "webhook-hex");
+            count["count"].as_u64().unwrap()
+        })
+        .sum();
+    assert_eq!(one_by_one + counted, refusals, "{report:?}");
+    assert_eq!(counted, report.aggregated);
+    assert!(counted > 0, "the flood was not aggregated: {report:?}");
 }

@@ -33,6 +33,9 @@ pub struct SiemConfig {
     pub(crate) retry: RetryPolicy,
     pub(crate) request_timeout: Duration,
     pub(crate) rejections_only: bool,
+    /// Refusals that go out one by one per interval; `None`: half the queue.
+    pub(crate) refusal_budget: Option<usize>,
+    pub(crate) aggregate_interval: Duration,
 }
 
 impl SiemConfig {
@@ -57,6 +60,8 @@ impl SiemConfig {
             retry: RetryPolicy::new(5),
             request_timeout: Duration::from_secs(10),
             rejections_only: false,
+            refusal_budget: None,
+            aggregate_interval: Duration::from_secs(10),
         })
     }
 
@@ -100,6 +105,17 @@ impl SiemConfig {
     /// Each POST is abandoned (and retried) after `timeout`.
     pub fn with_request_timeout(mut self, timeout: Duration) -> Self {
         self.request_timeout = timeout;
+        self
+    }
+
+    /// In each `interval`, the first `refusals` refused requests go out one
+    /// by one and the rest are counted per reason and profile, sent as one
+    /// `webhook_refusals_aggregated` record when the interval ends (default:
+    /// half the queue capacity every 10 s). A flood of unauthenticated
+    /// requests so never fills the queue that genuine events need.
+    pub fn with_refusal_budget(mut self, refusals: usize, interval: Duration) -> Self {
+        self.refusal_budget = Some(refusals);
+        self.aggregate_interval = interval.max(Duration::from_millis(10));
         self
     }
 

@@ -11,6 +11,7 @@ use tokio::sync::{Notify, mpsc};
 use tokio::task::JoinHandle;
 
 use super::SiemConfig;
+use super::aggregate::Refusals;
 use super::event::SecurityEvent;
 use crate::ConfigError;
 use crate::observe::{AuditEvent, Observer, Outcome};
@@ -35,6 +36,7 @@ struct Shared {
     closing: Arc<Notify>,
     worker: Mutex<Option<JoinHandle<()>>>,
     rejections_only: bool,
+    refusals: Arc<Refusals>,
 }
 
 #[derive(Default)]
@@ -45,6 +47,7 @@ struct Counts {
     queue_full: AtomicU64,
     gave_up: AtomicU64,
     closed: AtomicU64,
+    aggregated: AtomicU64,
 }
 
 impl Counts {
@@ -63,7 +66,8 @@ impl Counts {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[non_exhaustive]
 pub struct SiemReport {
-    /// Events the SIEM acknowledged with a 2xx.
+    /// Events the SIEM acknowledged with a 2xx (an aggregate record of
+    /// refusals counts as one).
     pub sent: u64,
     /// Attempts after the first, over all batches.
     pub retries: u64,
@@ -74,6 +78,9 @@ pub struct SiemReport {
     /// Events offered after shutdown, or still waiting when its deadline
     /// passed.
     pub dropped_closed: u64,
+    /// Refusals past the budget of their interval, counted in an aggregate
+    /// record instead of sent one by one (not dropped).
+    pub aggregated: u64,
 }
 
 impl SiemReport {
@@ -99,10 +106,16 @@ impl SiemForwarder {
         let counts = Arc::new(Counts::default());
         let closing = Arc::new(Notify::new());
         let rejections_only = config.rejections_only;
+        let budget = config
+            .refusal_budget
+            .unwrap_or(config.queue_capacity / 2)
+            .max(1);
+        let refusals = Arc::new(Refusals::new(budget));
         let worker = Worker {
             client,
             config,
             counts: Arc::clone(&counts),
+            refusals: Arc::clone(&refusals),
         };
         let task = runtime.spawn(worker.run(receiver, Arc::clone(&closing)));
         Ok(SiemForwarder {
@@ -112,6 +125,7 @@ impl SiemForwarder {
                 closing,
                 worker: Mutex::new(Some(task)),
                 rejections_only,
+                refusals,
             }),
         })
     }
@@ -138,6 +152,7 @@ impl SiemForwarder {
             dropped_queue_full: counts.queue_full.load(Ordering::Relaxed),
             dropped_gave_up: counts.gave_up.load(Ordering::Relaxed),
             dropped_closed: counts.closed.load(Ordering::Relaxed),
+            aggregated: counts.aggregated.load(Ordering::Relaxed),
         }
     }
 
@@ -175,6 +190,15 @@ impl Observer for SiemForwarder {
         if self.shared.rejections_only && event.outcome != Outcome::Rejected {
             return;
         }
+        if let (Outcome::Rejected, Some(reason)) = (event.outcome, event.reason_code())
+            && !self.shared.refusals.admit(reason, event.profile)
+        {
+            self.shared
+                .counts
+                .aggregated
+                .fetch_add(1, Ordering::Relaxed);
+            return;
+        }
         self.forward(SecurityEvent::from(event));
     }
 }
@@ -192,6 +216,7 @@ struct Worker {
     client: reqwest::Client,
     config: SiemConfig,
     counts: Arc<Counts>,
+    refusals: Arc<Refusals>,
 }
 
 /// How one POST went.
@@ -207,18 +232,34 @@ enum Attempt {
 impl Worker {
     async fn run(self, mut receiver: mpsc::Receiver<SecurityEvent>, closing: Arc<Notify>) {
         let mut batch = Vec::with_capacity(self.config.batch_size);
+        let interval = self.config.aggregate_interval;
+        let mut ticks = tokio::time::interval_at(tokio::time::Instant::now() + interval, interval);
+        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tokio::select! {
                 // Events first: on shutdown, whatever is queued still goes.
                 biased;
                 received = receiver.recv_many(&mut batch, self.config.batch_size) => {
                     if received == 0 {
-                        return; // closed and drained
+                        // Closed and drained: the last interval's record too.
+                        return self.deliver_aggregate().await;
                     }
                     self.deliver(&batch).await;
                     batch.clear();
                 }
+                _ = ticks.tick() => self.deliver_aggregate().await,
                 () = closing.notified() => receiver.close(),
+            }
+        }
+    }
+
+    /// Starts a new refusal interval and sends the record of the last one.
+    async fn deliver_aggregate(&self) {
+        if let Some((record, _)) = self.refusals.next_interval(self.config.aggregate_interval) {
+            // One record, as a batch of one, so the SIEM reads arrays only.
+            if let Ok(body) = serde_json::to_vec(&[record]) {
+                self.counts.accepted.fetch_add(1, Ordering::Relaxed);
+                self.send(&body, 1).await;
             }
         }
     }
@@ -230,9 +271,15 @@ impl Worker {
             Ok(body) => body,
             Err(_) => return self.counts.drop_events("gave_up", events),
         };
+        self.send(&body, events).await;
+    }
+
+    /// POSTs `body` (a JSON array of `events` events), retrying as
+    /// configured.
+    async fn send(&self, body: &[u8], events: u64) {
         let mut backoff = self.config.retry.backoff();
         loop {
-            let retry_after = match self.post(&body).await {
+            let retry_after = match self.post(body).await {
                 Attempt::Delivered => {
                     self.counts.sent.fetch_add(events, Ordering::Relaxed);
                     return;

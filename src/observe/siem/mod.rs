@@ -10,6 +10,13 @@
 //! giving up on a batch after the configured number of tries. Batches are
 //! sent one at a time, so events arrive in the order they happened.
 //!
+//! Refusals have a budget per interval (half the queue every 10 s by
+//! default, [`SiemConfig::with_refusal_budget`]): past it, a refusal is
+//! counted per reason and profile, and the interval ends with one
+//! `webhook_refusals_aggregated` record of those counts. A flood of
+//! unauthenticated requests so costs a bounded record and never pushes
+//! genuine events out of the queue.
+//!
 //! ```no_run
 //! # async fn run() -> Result<(), cognigy_webhook::ConfigError> {
 //! use std::time::Duration;
@@ -27,6 +34,7 @@
 //! # Ok(()) }
 //! ```
 
+mod aggregate;
 mod config;
 mod event;
 mod forwarder;
