@@ -48,6 +48,12 @@ impl Signatures {
     /// `prefix` (ASCII case-insensitive) and encoding exactly 32 bytes.
     /// Anything else is [`ErrorKind::MalformedSignature`].
     pub fn decode(value: &[u8], encoding: SignatureEncoding, prefix: &str) -> Result<Self, Error> {
+        // A value no longer than one signature holds at most one, and a
+        // separator inside it makes it malformed either way: decode it whole
+        // and spare the scan for separators (the usual case).
+        if value.len() <= prefix.len() + encoded_len(encoding) {
+            return Self::decode_pieces([value], encoding, prefix);
+        }
         let pieces = value
             .split(|&b| is_separator(b))
             .filter(|piece| !piece.is_empty());
