@@ -116,3 +116,33 @@ async fn a_rotated_delivery_is_one_delivery_in_every_store_and_adapter() {
         }
     }
 }
+
+/// A tolerance whose nonces a store cannot keep that long is refused when
+/// the guard is installed, not answered with 503s later.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_ttl_the_store_cannot_hold_is_refused_at_start_up() {
+    let centuries = std::time::Duration::from_secs(200 * 365 * 24 * 60 * 60);
+    let verifier = Verifier::builder(Profile::hex_millis())
+        .secret(Secret::new(NEW).unwrap())
+        .tolerance(centuries)
+        .build()
+        .unwrap();
+    let install = |store: Arc<dyn ReplayStore>| {
+        VerifyWebhookLayer::new(verifier.clone()).with_replay_guard(ReplayGuard::shared(store))
+    };
+    assert!(install(Arc::new(MemoryStore::new(10))).is_ok());
+    let mut servers: Vec<Arc<dyn ReplayStore>> = Vec::new();
+    if let Some(url) = service_url("REDIS_URL") {
+        servers.push(Arc::new(RedisStore::connect(&url).await.unwrap()));
+    }
+    if let Some(url) = service_url("DATABASE_URL") {
+        servers.push(Arc::new(PostgresStore::connect(&url).await.unwrap()));
+    }
+    for store in servers {
+        let refused = install(store).unwrap_err();
+        assert!(
+            matches!(refused, cognigy_webhook::ConfigError::TtlTooLong { .. }),
+            "{refused}"
+        );
+    }
+}

@@ -150,11 +150,20 @@ impl ReplayGuard {
     /// nonces get: the configured one, or `2 × tolerance + 60 s` (the whole
     /// window in which a delivery verifies, plus a margin), or a day for
     /// profiles without a timestamp.
+    /// Refused when the store cannot hold nonces that long.
     pub fn ttl_for(&self, verifier: &Verifier) -> Result<Duration, ConfigError> {
-        Ok(self.ttl.unwrap_or_else(|| match verifier.max_tolerance() {
+        let ttl = self.ttl.unwrap_or_else(|| match verifier.max_tolerance() {
             Some(tolerance) => tolerance.saturating_mul(2).saturating_add(DEFAULT_MARGIN),
             None => DEFAULT_TTL_WITHOUT_TIMESTAMP,
-        }))
+        });
+        let max = self.store.max_ttl();
+        if ttl > max {
+            return Err(ConfigError::TtlTooLong {
+                ttl_secs: ttl.as_secs(),
+                max_secs: max.as_secs(),
+            });
+        }
+        Ok(ttl)
     }
 
     /// Takes the nonce of a delivery that `profile` verified, records it

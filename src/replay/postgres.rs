@@ -177,6 +177,10 @@ fn ledger_fields(body: &[u8]) -> (Option<String>, Option<String>) {
 }
 
 impl ReplayStore for PostgresStore {
+    fn max_ttl(&self) -> Duration {
+        super::store::SERVER_STORE_MAX_TTL
+    }
+
     fn record<'a>(&'a self, delivery: Delivery<'a>, ttl: Duration) -> StoreFuture<'a, Freshness> {
         Box::pin(async move {
             let client = self.client().await?;

@@ -61,6 +61,10 @@ fn unavailable(error: redis::RedisError) -> StoreError {
 }
 
 impl ReplayStore for RedisStore {
+    fn max_ttl(&self) -> Duration {
+        super::store::SERVER_STORE_MAX_TTL
+    }
+
     fn record<'a>(&'a self, delivery: Delivery<'a>, ttl: Duration) -> StoreFuture<'a, Freshness> {
         let key = self.key(delivery.nonce);
         let millis = u64::try_from(ttl.as_millis()).unwrap_or(u64::MAX).max(1);

@@ -55,4 +55,16 @@ pub trait ReplayStore: Send + Sync + 'static {
     /// Forgets a nonce recorded by this delivery, because its handler failed
     /// and the sender will retry.
     fn release<'a>(&'a self, nonce: &'a Nonce) -> StoreFuture<'a, ()>;
+
+    /// The longest time to live the store can hold. A guard whose nonces
+    /// would live longer is refused when it is installed, instead of every
+    /// delivery failing later.
+    fn max_ttl(&self) -> Duration {
+        Duration::MAX
+    }
 }
+
+#[cfg(any(feature = "redis", feature = "postgres"))]
+/// The longest time to live the Redis and PostgreSQL stores take: a
+/// century, far inside what `SET … PX` and `now() + interval` can hold.
+pub(crate) const SERVER_STORE_MAX_TTL: Duration = Duration::from_secs(100 * 365 * 24 * 60 * 60);

@@ -320,6 +320,17 @@ pub enum ConfigError {
     /// A profile has no way to authenticate requests.
     #[error("profile {0:?} has no signature, Basic Auth or API key scheme")]
     NoScheme(String),
+    /// A replay guard's nonces would live longer than its store can hold
+    /// them (a huge tolerance or TTL).
+    #[error(
+        "replay nonces would live {ttl_secs} s, longer than the store holds ({max_secs} s); lower the tolerance or the TTL"
+    )]
+    TtlTooLong {
+        /// The time to live the guard would give its nonces, in seconds.
+        ttl_secs: u64,
+        /// The longest the store holds, in seconds.
+        max_secs: u64,
+    },
     /// The same profile name was accepted twice in one verifier.
     #[error("profile {0:?} is accepted twice")]
     DuplicateProfile(String),
