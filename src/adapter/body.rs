@@ -58,6 +58,9 @@ where
             }
             Ok::<_, Error>(())
         };
+        // The timer needs a Tokio runtime (axum, hyper and actix-web run on
+        // one); elsewhere the body is read without it rather than panic.
+        let timeout = timeout.filter(|_| tokio::runtime::Handle::try_current().is_ok());
         match timeout {
             None => rest.await?,
             Some(timeout) => tokio::time::timeout(timeout, rest)

@@ -136,8 +136,12 @@ where
                 .headers
                 .get(EXPECT)
                 .is_some_and(|value| value.as_bytes().eq_ignore_ascii_case(b"100-continue"));
-            if !waits_for_continue {
-                tokio::spawn(drain(BodyDataStream::new(body), settings.body_limit));
+            // Outside a Tokio runtime (no task to drain in) the body is
+            // simply dropped.
+            if let (false, Ok(runtime)) =
+                (waits_for_continue, tokio::runtime::Handle::try_current())
+            {
+                runtime.spawn(drain(BodyDataStream::new(body), settings.body_limit));
             }
             return refused(Refusal::Refused(error));
         }
