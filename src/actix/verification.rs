@@ -194,18 +194,15 @@ where
                         return refuse(request, Refusal::Refused(error));
                     }
                 };
-                let admitted = delivery.admit(head, path, payload).await;
-                admitted.map(|admitted| (admitted, delivery.request_id, delivery.correlation))
+                delivery.admit(head, path, payload).await
             };
-            let (
-                Admitted {
-                    verified,
-                    bytes,
-                    ticket,
-                },
+            let Admitted {
+                verified,
+                bytes,
                 request_id,
                 correlation,
-            ) = match admitted {
+                ticket,
+            } = match admitted {
                 Ok(admitted) => admitted,
                 Err(refusal) => return refuse(request, refusal),
             };

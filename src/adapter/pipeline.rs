@@ -17,8 +17,8 @@ use crate::{CorrelationId, Error, ErrorKind, Head, HeaderLookup, Profile, Reques
 /// known of the request before any decision.
 pub(crate) struct Delivery<'s> {
     settings: &'s Settings,
-    pub(crate) request_id: RequestId,
-    pub(crate) correlation: Option<CorrelationId>,
+    request_id: RequestId,
+    correlation: Option<CorrelationId>,
     /// When the request was taken; only read when an observer listens.
     started: Option<Instant>,
     remote_addr: Option<SocketAddr>,
@@ -49,10 +49,14 @@ pub(crate) enum Refusal {
     Duplicate,
 }
 
-/// A verified delivery, admitted to the handler.
+/// A verified delivery, admitted to the handler: what the driver hands it
+/// (the exact bytes, and the request extensions) and the ticket to settle
+/// once it has answered.
 pub(crate) struct Admitted {
     pub(crate) verified: Verified,
     pub(crate) bytes: Bytes,
+    pub(crate) request_id: RequestId,
+    pub(crate) correlation: Option<CorrelationId>,
     pub(crate) ticket: Ticket,
 }
 
@@ -123,7 +127,7 @@ impl<'s> Delivery<'s> {
     /// guard. Every outcome is reported here; an admitted delivery is
     /// reported before its handler runs.
     pub(crate) async fn admit<'h, H, S, D, E>(
-        &self,
+        self,
         head: Head<'s, H>,
         path: &str,
         body: S,
@@ -147,6 +151,8 @@ impl<'s> Delivery<'s> {
         Ok(Admitted {
             verified,
             bytes,
+            request_id: self.request_id,
+            correlation: self.correlation,
             ticket,
         })
     }

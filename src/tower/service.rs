@@ -150,14 +150,16 @@ where
     let Admitted {
         verified,
         bytes,
+        request_id,
+        correlation,
         ticket,
     } = match delivery.admit(head, path, body).await {
         Ok(admitted) => admitted,
         Err(refusal) => return refused(refusal),
     };
-    parts.extensions.insert(delivery.request_id);
+    parts.extensions.insert(request_id);
     parts.extensions.insert(verified);
-    if let Some(correlation) = delivery.correlation {
+    if let Some(correlation) = correlation {
         parts.extensions.insert(correlation);
     }
     let result = inner
