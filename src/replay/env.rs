@@ -7,12 +7,17 @@ use crate::ConfigError;
 pub const POLICY_VAR: &str = "COGNIGY_REPLAY_POLICY";
 /// Capacity of the memory store (default 100 000 live nonces).
 pub const CAPACITY_VAR: &str = "COGNIGY_REPLAY_CAPACITY";
+/// A PEM file with the CA that issued a `rediss://` server's certificate,
+/// when the system does not trust it.
+pub const REDIS_CA_FILE_VAR: &str = "COGNIGY_REDIS_CA_FILE";
 
 /// A replay guard from the environment, and the name of its store:
 ///
 /// - `DATABASE_URL` set → [`PostgresStore`](super::PostgresStore) (nonce
 ///   store with expiry; the table is created if missing), feature `postgres`;
+///   TLS with `?sslmode=verify-full` (and `&sslrootcert=` for a private CA);
 /// - else `REDIS_URL` set → [`RedisStore`](super::RedisStore), feature `redis`;
+///   TLS with a `rediss://` URL (and `COGNIGY_REDIS_CA_FILE` for a private CA);
 /// - else → [`MemoryStore`](super::MemoryStore) for `COGNIGY_REPLAY_CAPACITY`
 ///   nonces (default 100 000).
 ///
@@ -63,9 +68,11 @@ async fn postgres(_: &str) -> Result<ReplayGuard, ConfigError> {
 
 #[cfg(feature = "redis")]
 async fn redis(url: &str) -> Result<ReplayGuard, ConfigError> {
-    let store = super::RedisStore::connect(url)
-        .await
-        .map_err(unreachable("REDIS_URL"))?;
+    let store = match std::env::var_os(REDIS_CA_FILE_VAR).filter(|path| !path.is_empty()) {
+        Some(path) => super::RedisStore::connect_with_root_file(url, path).await,
+        None => super::RedisStore::connect(url).await,
+    }
+    .map_err(unreachable("REDIS_URL"))?;
     Ok(ReplayGuard::new(store))
 }
 

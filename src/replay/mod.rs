@@ -39,9 +39,11 @@ mod memory;
 mod postgres;
 #[cfg(feature = "redis")]
 mod redis;
+#[cfg(any(feature = "redis", feature = "postgres"))]
+mod tls;
 
 #[cfg(feature = "memory")]
-pub use env::{CAPACITY_VAR, POLICY_VAR, guard_from_env};
+pub use env::{CAPACITY_VAR, POLICY_VAR, REDIS_CA_FILE_VAR, guard_from_env};
 #[cfg(any(feature = "tower", feature = "actix"))]
 pub(crate) use guard::ArmedGuard;
 pub use guard::{DUPLICATE_BODY, ReplayDecision, ReplayGuard, ReplayPolicy};

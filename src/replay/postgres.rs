@@ -6,7 +6,10 @@ use std::time::Duration;
 
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
 use tokio_postgres::NoTls;
+use tokio_postgres::config::SslMode;
+use tokio_postgres_rustls::MakeRustlsConnect;
 
+use super::tls::{PostgresTls, client_config, postgres_tls, read_root_file};
 use super::{Delivery, Freshness, Nonce, ReplayStore, StoreError, StoreFuture};
 
 /// The table, with the Go reference document's columns plus `expires_at` (`NULL` in the
@@ -78,19 +81,35 @@ pub struct PostgresStore {
 impl PostgresStore {
     /// A nonce store (rows expire) on the database at `url`
     /// (`postgres://user:password@host:port/db`). Checks the connection.
+    ///
+    /// TLS is asked for as in libpq: `?sslmode=require`, `verify-ca` or
+    /// `verify-full`, with `&sslrootcert=/path/ca.pem` for a private CA
+    /// (otherwise the system's trusted roots). Every TLS mode verifies the
+    /// server's certificate and name — stricter than libpq's `require`,
+    /// which checks nothing. No `sslmode` (or `disable`) is plain TCP;
+    /// `prefer` and `allow` are refused, because a connection that falls
+    /// back to plain TCP when asked to protects nothing.
     pub async fn connect(url: &str) -> Result<Self, StoreError> {
-        let config: tokio_postgres::Config = url.parse().map_err(|_| {
+        let (url, tls) = postgres_tls(url)?;
+        let mut config: tokio_postgres::Config = url.parse().map_err(|_| {
             StoreError::Unavailable(
                 "postgres: DATABASE_URL is not a valid connection string".into(),
             )
         })?;
-        let manager = Manager::from_config(
-            config,
-            NoTls,
-            ManagerConfig {
-                recycling_method: RecyclingMethod::Fast,
-            },
-        );
+        let manager_config = || ManagerConfig {
+            recycling_method: RecyclingMethod::Fast,
+        };
+        let manager = match tls {
+            PostgresTls::Off => Manager::from_config(config, NoTls, manager_config()),
+            PostgresTls::Verified { root_file } => {
+                let root = root_file
+                    .map(|path| read_root_file(&path, "postgres: sslrootcert"))
+                    .transpose()?;
+                let connector = MakeRustlsConnect::new(client_config(root.as_deref())?);
+                config.ssl_mode(SslMode::Require);
+                Manager::from_config(config, connector, manager_config())
+            }
+        };
         let pool = Pool::builder(manager)
             .max_size(16)
             .wait_timeout(Some(Duration::from_secs(2)))

@@ -25,10 +25,47 @@ pub struct RedisStore {
 }
 
 impl RedisStore {
-    /// Connects to `url` (`redis://host:port/db`), failing at once when
-    /// Redis cannot be reached, so a misconfigured service stops at start-up.
+    /// Connects to `url` (`redis://host:port/db`, or `rediss://` for TLS
+    /// with the server's certificate verified against the system's trusted
+    /// roots), failing at once when Redis cannot be reached, so a
+    /// misconfigured service stops at start-up.
     pub async fn connect(url: &str) -> Result<Self, StoreError> {
-        let client = redis::Client::open(url).map_err(unavailable)?;
+        if url.starts_with("rediss:") {
+            super::tls::ensure_default_provider();
+        }
+        Self::start(redis::Client::open(url).map_err(unavailable)?).await
+    }
+
+    /// Connects to a `rediss://` `url` whose server certificate is issued
+    /// by the CA in `root_pem` (PEM) instead of one the system trusts.
+    pub async fn connect_with_root_certificate(
+        url: &str,
+        root_pem: &[u8],
+    ) -> Result<Self, StoreError> {
+        if !url.starts_with("rediss:") {
+            return Err(StoreError::Unavailable(
+                "redis: a root certificate needs a rediss:// URL".into(),
+            ));
+        }
+        super::tls::ensure_default_provider();
+        let certificates = redis::TlsCertificates {
+            client_tls: None,
+            root_cert: Some(root_pem.to_vec()),
+        };
+        Self::start(redis::Client::build_with_tls(url, certificates).map_err(unavailable)?).await
+    }
+
+    /// [`RedisStore::connect_with_root_certificate`] with the CA read from
+    /// the PEM file at `path`.
+    pub async fn connect_with_root_file(
+        url: &str,
+        path: impl AsRef<std::path::Path>,
+    ) -> Result<Self, StoreError> {
+        let pem = super::tls::read_root_file(path.as_ref(), "redis: root certificate")?;
+        Self::connect_with_root_certificate(url, &pem).await
+    }
+
+    async fn start(client: redis::Client) -> Result<Self, StoreError> {
         let config = ConnectionManagerConfig::new()
             .set_connection_timeout(Some(Duration::from_secs(2)))
             .set_response_timeout(Some(Duration::from_secs(2)))
