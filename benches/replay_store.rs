@@ -7,9 +7,10 @@ use std::hint::black_box;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use cognigy_webhook::replay::{Delivery, Freshness, MemoryStore, Nonce, ReplayStore};
+use cognigy_webhook::replay::{Claim, Delivery, Freshness, MemoryStore, Nonce, ReplayStore};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 
+const CLAIM: Claim = Claim::from_u64(1);
 const TTL: Duration = Duration::from_secs(600);
 
 fn nonces(count: u64, salt: &str) -> Vec<Nonce> {
@@ -27,7 +28,10 @@ fn memory(c: &mut Criterion) {
             let nonces = nonces(iters, "one");
             let start = Instant::now();
             for nonce in &nonces {
-                assert_eq!(store.check(black_box(nonce), TTL), Ok(Freshness::Fresh));
+                assert_eq!(
+                    store.check(black_box(nonce), CLAIM, TTL),
+                    Ok(Freshness::Fresh)
+                );
             }
             start.elapsed()
         })
@@ -42,7 +46,10 @@ fn memory(c: &mut Criterion) {
                     let store = Arc::clone(&store);
                     scope.spawn(move || {
                         for nonce in half {
-                            assert_eq!(store.check(black_box(nonce), TTL), Ok(Freshness::Fresh));
+                            assert_eq!(
+                                store.check(black_box(nonce), CLAIM, TTL),
+                                Ok(Freshness::Fresh)
+                            );
                         }
                     });
                 }
@@ -53,8 +60,13 @@ fn memory(c: &mut Criterion) {
     group.bench_function("duplicate/1_thread", |b| {
         let store = MemoryStore::new(1024);
         let nonce = Nonce::from_event_id("dup");
-        store.check(&nonce, TTL).unwrap();
-        b.iter(|| assert_eq!(store.check(black_box(&nonce), TTL), Ok(Freshness::Seen)))
+        store.check(&nonce, CLAIM, TTL).unwrap();
+        b.iter(|| {
+            assert_eq!(
+                store.check(black_box(&nonce), CLAIM, TTL),
+                Ok(Freshness::Seen)
+            )
+        })
     });
     group.finish();
 }
@@ -95,6 +107,7 @@ fn remote(c: &mut Criterion) {
                     for nonce in &nonces {
                         let delivery = Delivery {
                             nonce,
+                            claim: Claim::new(),
                             correlation_id: None,
                             body: b"{}",
                         };

@@ -16,8 +16,8 @@ use std::time::{Duration, SystemTime};
 use axum::http::StatusCode;
 use axum::routing::post;
 use cognigy_webhook::replay::{
-    Delivery, Freshness, MemoryStore, Nonce, NonceSource, ReplayGuard, ReplayPolicy, ReplayStore,
-    StoreError, StoreFuture,
+    Claim, Delivery, Freshness, MemoryStore, Nonce, NonceSource, ReplayGuard, ReplayPolicy,
+    ReplayStore, StoreError, StoreFuture,
 };
 use cognigy_webhook::tower::VerifyWebhookLayer;
 use cognigy_webhook::{Profile, Secret, Signer, Verifier};
@@ -244,7 +244,7 @@ impl ReplayStore for Unreachable {
     fn record<'a>(&'a self, _: Delivery<'a>, _: Duration) -> StoreFuture<'a, Freshness> {
         Box::pin(async { Err(StoreError::Unavailable("connection refused".into())) })
     }
-    fn release<'a>(&'a self, _: &'a Nonce) -> StoreFuture<'a, ()> {
+    fn release<'a>(&'a self, _: &'a Nonce, _: Claim) -> StoreFuture<'a, ()> {
         Box::pin(async { Err(StoreError::Unavailable("connection refused".into())) })
     }
 }

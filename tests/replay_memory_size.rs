@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use cognigy_webhook::replay::{Freshness, MemoryStore, Nonce};
+use cognigy_webhook::replay::{Claim, Freshness, MemoryStore, Nonce};
 use stats_alloc::{INSTRUMENTED_SYSTEM, Region, StatsAlloc};
 
 #[global_allocator]
@@ -21,7 +21,7 @@ fn a_million_live_nonces_fit_in_128_mib() {
         // The nonce itself is allocated and freed here: it nets out.
         let nonce = Nonce::from_event_id(&i.to_string());
         assert_eq!(
-            store.check(&nonce, Duration::from_secs(600)),
+            store.check(&nonce, Claim::new(), Duration::from_secs(600)),
             Ok(Freshness::Fresh)
         );
     }

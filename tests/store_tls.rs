@@ -10,35 +10,32 @@ mod support;
 use std::time::Duration;
 
 use cognigy_webhook::replay::{
-    Delivery, Freshness, Nonce, PostgresStore, RedisStore, ReplayStore, StoreError,
+    Claim, Delivery, Freshness, Nonce, PostgresStore, RedisStore, ReplayStore, StoreError,
 };
 use support::service_url;
 
-fn delivery(nonce: &Nonce) -> Delivery<'_> {
+fn delivery(nonce: &Nonce, claim: Claim) -> Delivery<'_> {
     Delivery {
         nonce,
+        claim,
         correlation_id: None,
         body: b"{}",
     }
 }
 
-/// Records a new nonce twice and releases it: the store really answers.
+/// Records a new nonce twice and releases it: the store really answers,
+/// and only the claim that made a record can release it.
 async fn round_trip(store: &dyn ReplayStore) {
     let nonce = Nonce::from_event_id(&format!("tls-{}", uuid::Uuid::new_v4()));
     let ttl = Duration::from_secs(60);
-    assert_eq!(
-        store.record(delivery(&nonce), ttl).await,
-        Ok(Freshness::Fresh)
-    );
-    assert_eq!(
-        store.record(delivery(&nonce), ttl).await,
-        Ok(Freshness::Seen)
-    );
-    store.release(&nonce).await.unwrap();
-    assert_eq!(
-        store.record(delivery(&nonce), ttl).await,
-        Ok(Freshness::Fresh)
-    );
+    let (first, second) = (Claim::new(), Claim::new());
+    let record = |claim| store.record(delivery(&nonce, claim), ttl);
+    assert_eq!(record(first).await, Ok(Freshness::Fresh));
+    assert_eq!(record(second).await, Ok(Freshness::Seen));
+    store.release(&nonce, second).await.unwrap();
+    assert_eq!(record(second).await, Ok(Freshness::Seen));
+    store.release(&nonce, first).await.unwrap();
+    assert_eq!(record(second).await, Ok(Freshness::Fresh));
 }
 
 fn unavailable(result: Result<impl std::fmt::Debug, StoreError>) -> String {

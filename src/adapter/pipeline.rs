@@ -171,8 +171,8 @@ impl<'s> Delivery<'s> {
         };
         let correlation_id = self.correlation.as_ref().map(CorrelationId::as_str);
         match guard.admit(verified, headers, correlation_id, bytes).await {
-            ReplayDecision::Proceed(nonce) => Ok(Ticket {
-                release: Some((guard.guard.clone(), nonce)),
+            ReplayDecision::Proceed(recorded) => Ok(Ticket {
+                recorded: Some(recorded),
             }),
             ReplayDecision::Acknowledge => {
                 self.report(path, Decision::Duplicate(verified));
@@ -240,11 +240,12 @@ impl<'s> Delivery<'s> {
 /// handler is done: the nonce, kept when the handler answers without a
 /// server error ([`Ticket::settle`]), released otherwise — also when the
 /// handler's future is dropped (client gone, timeout, shutdown) or panics,
-/// so that the sender's retry runs the handler.
+/// so that the sender's retry runs the handler (the dropped
+/// [`Recorded`](crate::replay::Recorded) releases itself).
 #[derive(Default)]
 pub(crate) struct Ticket {
     #[cfg(feature = "replay")]
-    release: Option<(crate::replay::ReplayGuard, crate::replay::Nonce)>,
+    recorded: Option<crate::replay::Recorded>,
 }
 
 impl Ticket {
@@ -252,29 +253,12 @@ impl Ticket {
     /// server error (`handled`), releases it otherwise.
     pub(crate) async fn settle(self, handled: bool) {
         #[cfg(feature = "replay")]
-        {
-            let mut this = self;
-            if !handled && let Some((guard, nonce)) = &this.release {
-                guard.release(nonce).await;
-            }
-            this.release = None;
+        match self.recorded {
+            Some(recorded) if handled => recorded.keep(),
+            Some(recorded) => recorded.release().await,
+            None => {}
         }
         #[cfg(not(feature = "replay"))]
         let _ = (self, handled);
-    }
-}
-
-#[cfg(feature = "replay")]
-impl Drop for Ticket {
-    fn drop(&mut self) {
-        // Dropped unsettled: the handler never finished (its future was
-        // dropped, or it panicked). Release in the background, since a
-        // destructor cannot wait; a retry that arrives before the release
-        // has gone through is still taken for a duplicate.
-        if let Some((guard, nonce)) = self.release.take()
-            && let Ok(runtime) = tokio::runtime::Handle::try_current()
-        {
-            runtime.spawn(async move { guard.release(&nonce).await });
-        }
     }
 }

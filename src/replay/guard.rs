@@ -4,7 +4,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::{Delivery, Freshness, Nonce, NonceSource, ReplayStore, StoreError};
+use super::{Claim, Delivery, Freshness, Nonce, NonceSource, ReplayStore, StoreError};
 use crate::{ConfigError, ErrorKind, HeaderLookup, Profile, Verifier};
 
 /// The body answered, with 200, to a duplicate under
@@ -45,10 +45,12 @@ impl std::str::FromStr for ReplayPolicy {
 }
 
 /// What the adapter does with a verified delivery after the guard.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug)]
 pub enum ReplayDecision {
-    /// First delivery: run the handler (and release the nonce if it fails).
-    Proceed(Nonce),
+    /// First delivery: run the handler, then [`Recorded::keep`] the nonce if
+    /// it succeeded or [`Recorded::release`] it if it failed. Dropping the
+    /// [`Recorded`] (the handler was cancelled or panicked) releases it too.
+    Proceed(Recorded),
     /// A duplicate under [`ReplayPolicy::Acknowledge`]: answer
     /// 200 [`DUPLICATE_BODY`] without running the handler.
     Acknowledge,
@@ -168,6 +170,11 @@ impl ReplayGuard {
 
     /// Takes the nonce of a delivery that `profile` verified, records it
     /// for `ttl`, and decides what the delivery gets.
+    ///
+    /// Cancel-safe: if this future is dropped while the store is recording,
+    /// the record this attempt may have made is released in the background
+    /// (by its [`Claim`], so a concurrent duplicate's record stays), and the
+    /// sender's retry runs.
     pub async fn admit<'h>(
         &self,
         ttl: Duration,
@@ -180,45 +187,118 @@ impl ReplayGuard {
             Ok(nonce) => nonce,
             Err(kind) => return ReplayDecision::Refuse(kind),
         };
+        // Armed before the store is asked, so that cancellation releases.
+        let recorded = Recorded {
+            store: Arc::clone(&self.store),
+            nonce,
+            claim: Claim::new(),
+            armed: true,
+        };
         let delivery = Delivery {
-            nonce: &nonce,
+            nonce: &recorded.nonce,
+            claim: recorded.claim,
             correlation_id,
             body,
         };
-        let outcome = self.store.record(delivery, ttl).await;
-        match outcome {
-            Ok(Freshness::Fresh) => ReplayDecision::Proceed(nonce),
-            Ok(Freshness::Seen) => match self.policy {
-                ReplayPolicy::Reject => ReplayDecision::Refuse(ErrorKind::Replayed),
-                ReplayPolicy::Acknowledge => ReplayDecision::Acknowledge,
-            },
-            Err(error) => self.store_failed(&error, nonce),
+        match self.store.record(delivery, ttl).await {
+            Ok(Freshness::Fresh) => ReplayDecision::Proceed(recorded),
+            Ok(Freshness::Seen) => {
+                recorded.keep();
+                match self.policy {
+                    ReplayPolicy::Reject => ReplayDecision::Refuse(ErrorKind::Replayed),
+                    ReplayPolicy::Acknowledge => ReplayDecision::Acknowledge,
+                }
+            }
+            // The record may have been made before the error: the dropped
+            // or proceeding `Recorded` releases it by its claim.
+            Err(error) => self.store_failed(&error, recorded),
         }
     }
 
-    /// Forgets a nonce whose handler failed, so the sender's retry runs.
-    pub async fn release(&self, nonce: &Nonce) {
-        if let Err(error) = self.store.release(nonce).await {
-            tracing::warn!(
-                target: "cognigy_webhook::replay",
-                %error,
-                "could not release the nonce of a failed delivery; its retry will be treated as a duplicate"
-            );
-        }
-    }
-
-    fn store_failed(&self, error: &StoreError, nonce: Nonce) -> ReplayDecision {
+    fn store_failed(&self, error: &StoreError, recorded: Recorded) -> ReplayDecision {
         if self.fail_open {
             tracing::error!(
                 target: "cognigy_webhook::replay",
                 %error,
                 "replay store unavailable; FAILING OPEN: delivery passes without replay protection"
             );
-            ReplayDecision::Proceed(nonce)
+            ReplayDecision::Proceed(recorded)
         } else {
             tracing::warn!(target: "cognigy_webhook::replay", %error, "replay store unavailable; refusing");
             ReplayDecision::Refuse(ErrorKind::ReplayStoreUnavailable)
         }
+    }
+}
+
+/// The nonce a delivery recorded, held while its handler runs.
+///
+/// [`Recorded::keep`] when the delivery was handled; [`Recorded::release`]
+/// when it was not, so the sender's retry runs. Dropped without either — the
+/// handler's future was dropped (client gone, timeout, shutdown) or panicked
+/// — it releases in the background on the current Tokio runtime (a retry
+/// that arrives before that release has gone through is still taken for a
+/// duplicate). A release removes only the record this delivery made.
+#[must_use = "dropping a Recorded releases its nonce"]
+pub struct Recorded {
+    store: Arc<dyn ReplayStore>,
+    nonce: Nonce,
+    claim: Claim,
+    armed: bool,
+}
+
+impl Recorded {
+    /// The delivery's nonce.
+    pub fn nonce(&self) -> &Nonce {
+        &self.nonce
+    }
+
+    /// Keeps the record: the delivery was handled.
+    pub fn keep(mut self) {
+        self.armed = false;
+    }
+
+    /// Releases the record now, so the sender's retry is processed.
+    pub async fn release(mut self) {
+        self.armed = false;
+        release(&*self.store, &self.nonce, self.claim).await;
+    }
+}
+
+impl Drop for Recorded {
+    fn drop(&mut self) {
+        if !self.armed {
+            return;
+        }
+        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+            let store = Arc::clone(&self.store);
+            let nonce = self.nonce.clone();
+            let claim = self.claim;
+            runtime.spawn(async move { release(&*store, &nonce, claim).await });
+        } else {
+            tracing::warn!(
+                target: "cognigy_webhook::replay",
+                "a delivery was dropped outside a Tokio runtime; its nonce stays recorded"
+            );
+        }
+    }
+}
+
+impl fmt::Debug for Recorded {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Recorded")
+            .field("nonce", &self.nonce)
+            .field("armed", &self.armed)
+            .finish_non_exhaustive()
+    }
+}
+
+async fn release(store: &dyn ReplayStore, nonce: &Nonce, claim: Claim) {
+    if let Err(error) = store.release(nonce, claim).await {
+        tracing::warn!(
+            target: "cognigy_webhook::replay",
+            %error,
+            "could not release the nonce of an unhandled delivery; its retry will be treated as a duplicate"
+        );
     }
 }
 

@@ -5,14 +5,14 @@ use std::fmt;
 use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, UNIX_EPOCH};
 
-use super::{Delivery, Freshness, Nonce, ReplayStore, StoreError, StoreFuture};
+use super::{Claim, Delivery, Freshness, Nonce, ReplayStore, StoreError, StoreFuture};
 use crate::{Clock, SystemClock};
 
 /// Bytes of one hash-table slot: a 16-byte key (half the nonce digest, 128
-/// bits) and an 8-byte expiry, plus one control byte. Tables run 44–87 %
-/// full, so a live nonce costs 29–57 bytes: a million fit in 57 MB at most
-/// (measured by `tests/replay_memory_size.rs`).
-pub const BYTES_PER_ENTRY: usize = 16 + 8 + 1;
+/// bits), an 8-byte expiry and the 8-byte [`Claim`], plus one control byte.
+/// Tables run 44–87 % full, so a live nonce costs 38–75 bytes: a million
+/// fit in 75 MB at most (measured by `tests/replay_memory_size.rs`).
+pub const BYTES_PER_ENTRY: usize = 16 + 8 + 8 + 1;
 
 const SHARDS: usize = 16;
 
@@ -39,8 +39,8 @@ pub struct MemoryStore {
 
 #[derive(Default)]
 struct Shard {
-    /// Key → expiry in Unix milliseconds.
-    entries: HashMap<Key, u64>,
+    /// Key → (expiry in Unix milliseconds, claim).
+    entries: HashMap<Key, (u64, u64)>,
     /// No entry expires before this (`u64::MAX` when empty).
     earliest_expiry: u64,
 }
@@ -85,14 +85,20 @@ impl MemoryStore {
         self.len() == 0
     }
 
-    /// Records `nonce` for `ttl` unless a live record exists.
-    pub fn check(&self, nonce: &Nonce, ttl: Duration) -> Result<Freshness, StoreError> {
+    /// Records `nonce` for `ttl`, made by `claim`, unless a live record
+    /// exists.
+    pub fn check(
+        &self,
+        nonce: &Nonce,
+        claim: Claim,
+        ttl: Duration,
+    ) -> Result<Freshness, StoreError> {
         let (shard, key) = self.locate(nonce);
         let now = self.now_millis();
         let expires = now.saturating_add(u64::try_from(ttl.as_millis()).unwrap_or(u64::MAX));
         let mut shard = lock(shard);
         match shard.entries.get(&key) {
-            Some(&expiry) if expiry > now => return Ok(Freshness::Seen),
+            Some(&(expiry, _)) if expiry > now => return Ok(Freshness::Seen),
             Some(_) => {}
             None if shard.entries.len() >= self.shard_capacity => {
                 shard.sweep(now);
@@ -102,15 +108,18 @@ impl MemoryStore {
             }
             None => {}
         }
-        shard.entries.insert(key, expires);
+        shard.entries.insert(key, (expires, claim.as_u64()));
         shard.earliest_expiry = shard.earliest_expiry.min(expires);
         Ok(Freshness::Fresh)
     }
 
-    /// Forgets `nonce`.
-    pub fn remove(&self, nonce: &Nonce) {
+    /// Forgets `nonce` if `claim` recorded it.
+    pub fn remove(&self, nonce: &Nonce, claim: Claim) {
         let (shard, key) = self.locate(nonce);
-        lock(shard).entries.remove(&key);
+        let mut shard = lock(shard);
+        if shard.entries.get(&key).map(|&(_, owner)| owner) == Some(claim.as_u64()) {
+            shard.entries.remove(&key);
+        }
     }
 
     fn locate(&self, nonce: &Nonce) -> (&Mutex<Shard>, Key) {
@@ -136,8 +145,13 @@ impl Shard {
         if now < self.earliest_expiry {
             return;
         }
-        self.entries.retain(|_, expiry| *expiry > now);
-        self.earliest_expiry = self.entries.values().copied().min().unwrap_or(u64::MAX);
+        self.entries.retain(|_, (expiry, _)| *expiry > now);
+        self.earliest_expiry = self
+            .entries
+            .values()
+            .map(|&(expiry, _)| expiry)
+            .min()
+            .unwrap_or(u64::MAX);
     }
 }
 
@@ -151,11 +165,15 @@ fn lock(shard: &Mutex<Shard>) -> MutexGuard<'_, Shard> {
 
 impl ReplayStore for MemoryStore {
     fn record<'a>(&'a self, delivery: Delivery<'a>, ttl: Duration) -> StoreFuture<'a, Freshness> {
-        Box::pin(std::future::ready(self.check(delivery.nonce, ttl)))
+        Box::pin(std::future::ready(self.check(
+            delivery.nonce,
+            delivery.claim,
+            ttl,
+        )))
     }
 
-    fn release<'a>(&'a self, nonce: &'a Nonce) -> StoreFuture<'a, ()> {
-        self.remove(nonce);
+    fn release<'a>(&'a self, nonce: &'a Nonce, claim: Claim) -> StoreFuture<'a, ()> {
+        self.remove(nonce, claim);
         Box::pin(std::future::ready(Ok(())))
     }
 }
@@ -190,14 +208,19 @@ mod tests {
         let (store, millis) = clocked();
         let nonce = Nonce::from_event_id("m-1");
         let ttl = Duration::from_secs(10);
-        assert_eq!(store.check(&nonce, ttl), Ok(Freshness::Fresh));
-        assert_eq!(store.check(&nonce, ttl), Ok(Freshness::Seen));
+        let (first, second) = (Claim::new(), Claim::new());
+        assert_eq!(store.check(&nonce, first, ttl), Ok(Freshness::Fresh));
+        assert_eq!(store.check(&nonce, second, ttl), Ok(Freshness::Seen));
         millis.fetch_add(9_999, Ordering::SeqCst);
-        assert_eq!(store.check(&nonce, ttl), Ok(Freshness::Seen));
+        assert_eq!(store.check(&nonce, second, ttl), Ok(Freshness::Seen));
         millis.fetch_add(1, Ordering::SeqCst);
-        assert_eq!(store.check(&nonce, ttl), Ok(Freshness::Fresh));
-        store.remove(&nonce);
-        assert_eq!(store.check(&nonce, ttl), Ok(Freshness::Fresh));
+        assert_eq!(store.check(&nonce, second, ttl), Ok(Freshness::Fresh));
+        // The first claim's record expired and the second took over: the
+        // first cannot release it.
+        store.remove(&nonce, first);
+        assert_eq!(store.check(&nonce, first, ttl), Ok(Freshness::Seen));
+        store.remove(&nonce, second);
+        assert_eq!(store.check(&nonce, first, ttl), Ok(Freshness::Fresh));
     }
 
     #[test]
@@ -206,7 +229,7 @@ mod tests {
         let ttl = Duration::from_secs(10);
         let mut refused = 0;
         for i in 0..1000 {
-            match store.check(&Nonce::from_event_id(&i.to_string()), ttl) {
+            match store.check(&Nonce::from_event_id(&i.to_string()), Claim::new(), ttl) {
                 Ok(Freshness::Fresh) => {}
                 Err(StoreError::Full) => refused += 1,
                 other => panic!("{other:?}"),
@@ -218,7 +241,7 @@ mod tests {
         // Every stored nonce is still remembered: nothing was evicted.
         millis.fetch_add(10_000, Ordering::SeqCst);
         assert_eq!(
-            store.check(&Nonce::from_event_id("late"), ttl),
+            store.check(&Nonce::from_event_id("late"), Claim::new(), ttl),
             Ok(Freshness::Fresh)
         );
     }

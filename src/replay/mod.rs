@@ -46,7 +46,7 @@ mod tls;
 pub use env::{CAPACITY_VAR, POLICY_VAR, REDIS_CA_FILE_VAR, guard_from_env};
 #[cfg(any(feature = "tower", feature = "actix"))]
 pub(crate) use guard::ArmedGuard;
-pub use guard::{DUPLICATE_BODY, ReplayDecision, ReplayGuard, ReplayPolicy};
+pub use guard::{DUPLICATE_BODY, Recorded, ReplayDecision, ReplayGuard, ReplayPolicy};
 #[cfg(feature = "memory")]
 pub use memory::{BYTES_PER_ENTRY, MemoryStore};
 pub use nonce::{Nonce, NonceSource};
@@ -54,4 +54,4 @@ pub use nonce::{Nonce, NonceSource};
 pub use postgres::{MIGRATION, PostgresStore};
 #[cfg(feature = "redis")]
 pub use redis::{DEFAULT_PREFIX, RedisStore};
-pub use store::{Delivery, Freshness, ReplayStore, StoreError, StoreFuture};
+pub use store::{Claim, Delivery, Freshness, ReplayStore, StoreError, StoreFuture};

@@ -10,10 +10,12 @@ use tokio_postgres::config::SslMode;
 use tokio_postgres_rustls::MakeRustlsConnect;
 
 use super::tls::{PostgresTls, client_config, postgres_tls, read_root_file};
-use super::{Delivery, Freshness, Nonce, ReplayStore, StoreError, StoreFuture};
+use super::{Claim, Delivery, Freshness, Nonce, ReplayStore, StoreError, StoreFuture};
 
 /// The table, with the Go reference document's columns plus `expires_at` (`NULL` in the
-/// durable ledger).
+/// durable ledger) and `claim` (which delivery attempt made the row; a
+/// release deletes only its own). Tables made by earlier versions gain the
+/// `claim` column.
 pub const MIGRATION: &str = "
 CREATE TABLE IF NOT EXISTS webhook_events (
     event_id VARCHAR(255) PRIMARY KEY,
@@ -22,8 +24,10 @@ CREATE TABLE IF NOT EXISTS webhook_events (
     correlation_id VARCHAR(255),
     processed_at TIMESTAMPTZ NOT NULL DEFAULT NOW(),
     status VARCHAR(50) NOT NULL DEFAULT 'success',
-    expires_at TIMESTAMPTZ
+    expires_at TIMESTAMPTZ,
+    claim BIGINT
 );
+ALTER TABLE webhook_events ADD COLUMN IF NOT EXISTS claim BIGINT;
 CREATE INDEX IF NOT EXISTS webhook_events_expires_at ON webhook_events (expires_at)
     WHERE expires_at IS NOT NULL;
 ";
@@ -38,17 +42,18 @@ const MIGRATION_LOCK: &str = "SELECT pg_advisory_xact_lock(1128746585);";
 /// Durable ledger: the first delivery of an event id wins, for ever
 /// (the Go reference document's statement).
 const INSERT_LEDGER: &str = "
-INSERT INTO webhook_events (event_id, flow_name, channel, correlation_id, status)
-VALUES ($1, $2, $3, $4, 'success')
+INSERT INTO webhook_events (event_id, flow_name, channel, correlation_id, status, claim)
+VALUES ($1, $2, $3, $4, 'success', $5)
 ON CONFLICT (event_id) DO NOTHING";
 
 /// Nonce store: insert, or take over a row whose time is up, atomically; a
 /// live row makes it affect nothing.
 const INSERT_EXPIRING: &str = "
-INSERT INTO webhook_events (event_id, flow_name, channel, correlation_id, status, expires_at)
-VALUES ($1, $2, $3, $4, 'success', NOW() + make_interval(secs => $5))
+INSERT INTO webhook_events (event_id, flow_name, channel, correlation_id, status, claim, expires_at)
+VALUES ($1, $2, $3, $4, 'success', $5, NOW() + make_interval(secs => $6))
 ON CONFLICT (event_id) DO UPDATE
     SET flow_name = EXCLUDED.flow_name,
+        claim = EXCLUDED.claim,
         channel = EXCLUDED.channel,
         correlation_id = EXCLUDED.correlation_id,
         processed_at = NOW(),
@@ -177,6 +182,11 @@ fn db(error: tokio_postgres::Error) -> StoreError {
     StoreError::Unavailable(format!("postgres: {message}"))
 }
 
+/// A claim as the `BIGINT` column holds it (the same 64 bits).
+fn claim_column(claim: Claim) -> i64 {
+    i64::from_ne_bytes(claim.as_u64().to_ne_bytes())
+}
+
 /// `flow_name` and `channel` of a JSON body, where present and short enough.
 fn ledger_fields(body: &[u8]) -> (Option<String>, Option<String>) {
     let Ok(serde_json::Value::Object(fields)) = serde_json::from_slice(body) else {
@@ -206,11 +216,12 @@ impl ReplayStore for PostgresStore {
             let event_id = delivery.nonce.key();
             let (flow_name, channel) = ledger_fields(delivery.body);
             let correlation_id = delivery.correlation_id.filter(|id| id.len() <= 255);
+            let claim = claim_column(delivery.claim);
             let inserted = if self.durable {
                 client
                     .execute(
                         INSERT_LEDGER,
-                        &[&&*event_id, &flow_name, &channel, &correlation_id],
+                        &[&&*event_id, &flow_name, &channel, &correlation_id, &claim],
                     )
                     .await
             } else {
@@ -218,7 +229,14 @@ impl ReplayStore for PostgresStore {
                 client
                     .execute(
                         INSERT_EXPIRING,
-                        &[&&*event_id, &flow_name, &channel, &correlation_id, &seconds],
+                        &[
+                            &&*event_id,
+                            &flow_name,
+                            &channel,
+                            &correlation_id,
+                            &claim,
+                            &seconds,
+                        ],
                     )
                     .await
             }
@@ -231,14 +249,14 @@ impl ReplayStore for PostgresStore {
         })
     }
 
-    fn release<'a>(&'a self, nonce: &'a Nonce) -> StoreFuture<'a, ()> {
+    fn release<'a>(&'a self, nonce: &'a Nonce, claim: Claim) -> StoreFuture<'a, ()> {
         Box::pin(async move {
             let event_id = nonce.key();
             self.client()
                 .await?
                 .execute(
-                    "DELETE FROM webhook_events WHERE event_id = $1",
-                    &[&&*event_id],
+                    "DELETE FROM webhook_events WHERE event_id = $1 AND claim = $2",
+                    &[&&*event_id, &claim_column(claim)],
                 )
                 .await
                 .map_err(db)?;

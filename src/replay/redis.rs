@@ -5,14 +5,19 @@ use std::time::Duration;
 
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 
-use super::{Delivery, Freshness, Nonce, ReplayStore, StoreError, StoreFuture};
+use super::{Claim, Delivery, Freshness, Nonce, ReplayStore, StoreError, StoreFuture};
 
 /// The default key prefix.
 pub const DEFAULT_PREFIX: &str = "cognigy-webhook:nonce:";
 
+/// Deletes the key only while it holds the releasing claim: Redis runs a
+/// script atomically, so a record another delivery took over stays.
+const RELEASE_SCRIPT: &str =
+    "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0";
+
 /// A nonce store in Redis, shared by every instance of a service.
 ///
-/// Each record is one `SET <prefix><nonce> 1 NX PX <ttl>`: atomic in Redis,
+/// Each record is one `SET <prefix><nonce> <claim> NX PX <ttl>`: atomic in Redis,
 /// so of concurrent deliveries of one nonce, on however many instances,
 /// exactly one is fresh; Redis expires the key itself. The connection is a
 /// `redis` [`ConnectionManager`], which reconnects on its own: while Redis
@@ -105,11 +110,12 @@ impl ReplayStore for RedisStore {
     fn record<'a>(&'a self, delivery: Delivery<'a>, ttl: Duration) -> StoreFuture<'a, Freshness> {
         let key = self.key(delivery.nonce);
         let millis = u64::try_from(ttl.as_millis()).unwrap_or(u64::MAX).max(1);
+        let claim = delivery.claim.as_u64();
         let mut connection = self.connection.clone();
         Box::pin(async move {
             let reply: Option<String> = redis::cmd("SET")
                 .arg(&key)
-                .arg(1)
+                .arg(claim)
                 .arg("NX")
                 .arg("PX")
                 .arg(millis)
@@ -123,12 +129,15 @@ impl ReplayStore for RedisStore {
         })
     }
 
-    fn release<'a>(&'a self, nonce: &'a Nonce) -> StoreFuture<'a, ()> {
+    fn release<'a>(&'a self, nonce: &'a Nonce, claim: Claim) -> StoreFuture<'a, ()> {
         let key = self.key(nonce);
         let mut connection = self.connection.clone();
         Box::pin(async move {
-            let _: i64 = redis::cmd("DEL")
+            let _: i64 = redis::cmd("EVAL")
+                .arg(RELEASE_SCRIPT)
+                .arg(1)
                 .arg(&key)
+                .arg(claim.as_u64())
                 .query_async(&mut connection)
                 .await
                 .map_err(unavailable)?;

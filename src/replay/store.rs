@@ -29,11 +29,46 @@ pub enum StoreError {
     Unavailable(String),
 }
 
+/// Which delivery attempt recorded a nonce: a random number drawn for each
+/// attempt, stored with the record, so that a release removes the record
+/// only if this attempt made it — never the record of a concurrent
+/// duplicate that won. (An attempt cancelled while its record was on the
+/// wire does not know whether the record was made; it releases by claim.)
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Claim(u64);
+
+impl Claim {
+    /// A new claim, unique with overwhelming probability across processes
+    /// (64 random bits from the standard library's per-process seed).
+    pub fn new() -> Self {
+        use std::hash::BuildHasher;
+        Claim(std::hash::RandomState::new().hash_one(0u8))
+    }
+
+    /// A claim from its number (a store reading one back).
+    pub const fn from_u64(value: u64) -> Self {
+        Claim(value)
+    }
+
+    /// The claim's number, as a store keeps it.
+    pub const fn as_u64(self) -> u64 {
+        self.0
+    }
+}
+
+impl Default for Claim {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 /// What a store records for one delivery.
 #[derive(Debug, Clone, Copy)]
 pub struct Delivery<'a> {
     /// The nonce.
     pub nonce: &'a Nonce,
+    /// Which attempt records it; [`ReplayStore::release`] is given it back.
+    pub claim: Claim,
     /// The sender's correlation id, if any (kept by the PostgreSQL ledger).
     pub correlation_id: Option<&'a str>,
     /// The verified body (the PostgreSQL ledger reads `flow_name` and
@@ -49,12 +84,14 @@ pub type StoreFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, StoreError>>
 /// However many deliveries of one nonce arrive at once, across however many
 /// service instances share the store, exactly one gets [`Freshness::Fresh`].
 pub trait ReplayStore: Send + Sync + 'static {
-    /// Records the delivery's nonce for `ttl` unless a live record exists.
+    /// Records the delivery's nonce, with its [`Claim`], for `ttl` unless a
+    /// live record exists.
     fn record<'a>(&'a self, delivery: Delivery<'a>, ttl: Duration) -> StoreFuture<'a, Freshness>;
 
-    /// Forgets a nonce recorded by this delivery, because its handler failed
-    /// and the sender will retry.
-    fn release<'a>(&'a self, nonce: &'a Nonce) -> StoreFuture<'a, ()>;
+    /// Forgets the record of `nonce` **if `claim` made it**, because its
+    /// handler failed or never ran and the sender will retry. A record made
+    /// by another claim stays; no record is not an error.
+    fn release<'a>(&'a self, nonce: &'a Nonce, claim: Claim) -> StoreFuture<'a, ()>;
 
     /// The longest time to live the store can hold. A guard whose nonces
     /// would live longer is refused when it is installed, instead of every
