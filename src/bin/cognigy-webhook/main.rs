@@ -8,6 +8,8 @@
 
 mod delivery;
 mod diagnose;
+#[cfg(feature = "gateway")]
+mod gateway;
 mod hints;
 mod input;
 mod output;
@@ -49,6 +51,13 @@ enum Command {
         after_help = "Example:\n  cognigy-webhook diagnose --secret-env OLD_SECRET --secret-env NEW_SECRET \\\n    --header 'X-Cognigy-Signature: sha256=5d41…' --header 'X-Cognigy-Timestamp: 1700000000000' --body payload.json\n\nExit codes: 0 some profile and secret match, 1 none does, 2 usage error."
     )]
     Diagnose(diagnose::DiagnoseArgs),
+    /// Verify deliveries at the edge, then forward the exact bytes to an
+    /// upstream or enqueue them in a Redis stream (feature `gateway`).
+    #[cfg(feature = "gateway")]
+    #[command(
+        after_help = "Example:\n  GW_SECRET=s3cret cognigy-webhook gateway --listen 127.0.0.1:8080 --profile hex-millis \\\n    --secret-env GW_SECRET --upstream http://127.0.0.1:3000\n\nEvery flag is also an environment variable (COGNIGY_GATEWAY_<FLAG>); flags win.\nSIGHUP reloads the secrets; SIGTERM drains in-flight deliveries and stops."
+    )]
+    Gateway(gateway::GatewayArgs),
 }
 
 /// Where secrets come from: never the command line itself.
@@ -86,6 +95,8 @@ fn main() -> ExitCode {
         Command::Verify(args) => verify::run(args),
         Command::Send(args) => send::run(args),
         Command::Diagnose(args) => diagnose::run(args),
+        #[cfg(feature = "gateway")]
+        Command::Gateway(args) => gateway::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

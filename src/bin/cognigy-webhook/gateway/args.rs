@@ -1,0 +1,220 @@
+//! The gateway's command line (each flag also an environment variable;
+//! flags win) and what it is turned into.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::Args;
+use cognigy_webhook::replay::{
+    MemoryStore, PostgresStore, REDIS_CA_FILE_VAR, RedisStore, ReplayGuard, ReplayPolicy,
+};
+use cognigy_webhook::{Profile, Verifier};
+
+use super::forward::Forward;
+use super::stream::Stream;
+use crate::input::{self, RawSecret, duration};
+use crate::{Failure, SecretArgs};
+
+#[derive(Debug, Args)]
+pub(crate) struct GatewayArgs {
+    /// Address and port to listen on.
+    #[arg(long, env = "COGNIGY_GATEWAY_LISTEN", default_value = "127.0.0.1:8080")]
+    listen: SocketAddr,
+    /// The wire profile deliveries are signed with.
+    #[arg(long, env = "COGNIGY_GATEWAY_PROFILE")]
+    profile: Profile,
+    /// Read a secret from this environment variable (repeat, or separate
+    /// with commas in the variable, for rotation).
+    #[arg(
+        long = "secret-env",
+        value_name = "VAR",
+        env = "COGNIGY_GATEWAY_SECRET_ENV",
+        value_delimiter = ','
+    )]
+    secret_env: Vec<String>,
+    /// Read a secret from this file; SIGHUP reads the files again (rotation
+    /// without restart).
+    #[arg(
+        long = "secret-file",
+        value_name = "PATH",
+        env = "COGNIGY_GATEWAY_SECRET_FILE",
+        value_delimiter = ','
+    )]
+    secret_file: Vec<PathBuf>,
+    /// The webhook path; every other path is 404 and never forwarded.
+    #[arg(long, env = "COGNIGY_GATEWAY_PATH", default_value = "/webhooks/cognigy")]
+    path: String,
+    /// Forward verified deliveries to this http:// base URL (the request's
+    /// path and query are appended).
+    #[arg(
+        long,
+        env = "COGNIGY_GATEWAY_UPSTREAM",
+        required_unless_present = "redis_stream",
+        conflicts_with = "redis_stream"
+    )]
+    upstream: Option<String>,
+    /// Enqueue verified deliveries in a stream of this Redis (redis:// or
+    /// rediss://; a private CA in COGNIGY_REDIS_CA_FILE).
+    #[arg(long = "redis-stream", env = "COGNIGY_GATEWAY_REDIS_STREAM", requires = "stream")]
+    redis_stream: Option<String>,
+    /// The stream's key.
+    #[arg(long, env = "COGNIGY_GATEWAY_STREAM")]
+    stream: Option<String>,
+    /// Keep about this many entries in the stream (XADD MAXLEN ~ N).
+    #[arg(long = "stream-maxlen", env = "COGNIGY_GATEWAY_STREAM_MAXLEN", default_value_t = 100_000)]
+    stream_maxlen: u64,
+    /// Replay protection: memory, off, or a redis://, rediss:// or
+    /// postgres:// URL (shared by every instance).
+    #[arg(long, env = "COGNIGY_GATEWAY_REPLAY", default_value = "memory")]
+    replay: String,
+    /// What a duplicate gets: reject (409) or acknowledge (200).
+    #[arg(long = "replay-policy", env = "COGNIGY_GATEWAY_REPLAY_POLICY", default_value = "reject")]
+    replay_policy: String,
+    /// How long the upstream may take to answer (504 after).
+    #[arg(long = "upstream-timeout", env = "COGNIGY_GATEWAY_UPSTREAM_TIMEOUT", default_value = "30s", value_parser = duration)]
+    upstream_timeout: Duration,
+    /// Largest body accepted, in bytes (413 over it).
+    #[arg(long = "body-limit", env = "COGNIGY_GATEWAY_BODY_LIMIT", default_value_t = cognigy_webhook::limits::DEFAULT_BODY_LIMIT)]
+    body_limit: usize,
+    /// How long a body may take to arrive (408 after).
+    #[arg(long = "read-timeout", env = "COGNIGY_GATEWAY_READ_TIMEOUT", default_value = "10s", value_parser = duration)]
+    read_timeout: Duration,
+    /// The timestamp tolerance, such as 30s or 5m (default: the profile's).
+    #[arg(long, env = "COGNIGY_GATEWAY_TOLERANCE", value_parser = duration)]
+    tolerance: Option<Duration>,
+}
+
+/// Where verified deliveries go.
+pub(crate) enum Mode {
+    Forward(Forward),
+    Stream(Stream),
+}
+
+impl Mode {
+    pub(crate) fn describe(&self) -> String {
+        match self {
+            Mode::Forward(forward) => format!("forwarding to {}", forward.shown()),
+            Mode::Stream(stream) => format!("enqueueing in stream {:?}", stream.key()),
+        }
+    }
+}
+
+/// The checked arguments.
+pub(crate) struct Settings {
+    pub(crate) listen: SocketAddr,
+    pub(crate) path: String,
+    pub(crate) body_limit: usize,
+    pub(crate) read_timeout: Duration,
+    profile: Profile,
+    secrets: SecretArgs,
+    tolerance: Option<Duration>,
+    upstream: Option<String>,
+    upstream_timeout: Duration,
+    redis_stream: Option<(String, String, u64)>,
+    replay: String,
+    replay_policy: ReplayPolicy,
+}
+
+impl Settings {
+    pub(crate) fn from_args(args: GatewayArgs) -> Result<Settings, Failure> {
+        if !args.path.starts_with('/') {
+            return Err(Failure::Usage(format!(
+                "--path {:?} does not start with '/'",
+                args.path
+            )));
+        }
+        if args.secret_env.is_empty() && args.secret_file.is_empty() {
+            return Err(Failure::Usage(
+                "no secret: give --secret-env VAR or --secret-file PATH".into(),
+            ));
+        }
+        let replay_policy = args
+            .replay_policy
+            .parse()
+            .map_err(|_| Failure::Usage("--replay-policy is reject or acknowledge".into()))?;
+        let redis_stream = match (args.redis_stream, args.stream) {
+            (Some(url), Some(key)) => Some((url, key, args.stream_maxlen)),
+            _ => None,
+        };
+        let settings = Settings {
+            listen: args.listen,
+            path: args.path,
+            body_limit: args.body_limit,
+            read_timeout: args.read_timeout,
+            profile: args.profile,
+            secrets: SecretArgs {
+                env: args.secret_env,
+                file: args.secret_file,
+            },
+            tolerance: args.tolerance,
+            upstream: args.upstream,
+            upstream_timeout: args.upstream_timeout,
+            redis_stream,
+            replay: args.replay,
+            replay_policy,
+        };
+        settings.verifier()?;
+        Ok(settings)
+    }
+
+    /// A verifier from the secrets as they are now (files read again).
+    pub(crate) fn verifier(&self) -> Result<Verifier, Failure> {
+        let secrets = input::secrets(&self.secrets)?
+            .iter()
+            .map(RawSecret::secret)
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut builder = Verifier::builder(self.profile.clone()).secrets(secrets);
+        if let Some(tolerance) = self.tolerance {
+            builder = builder.tolerance(tolerance);
+        }
+        builder
+            .build()
+            .map_err(|error| Failure::Usage(error.to_string()))
+    }
+
+    /// The forwarder or the stream writer, connected (Redis must answer).
+    pub(crate) async fn connect_mode(&self) -> Result<Mode, Failure> {
+        match (&self.upstream, &self.redis_stream) {
+            (Some(upstream), _) => Ok(Mode::Forward(Forward::new(
+                upstream,
+                self.upstream_timeout,
+            )?)),
+            (None, Some((url, key, maxlen))) => Ok(Mode::Stream(
+                Stream::connect(url, key.clone(), *maxlen).await?,
+            )),
+            (None, None) => Err(Failure::Usage(
+                "give --upstream URL or --redis-stream URL --stream KEY".into(),
+            )),
+        }
+    }
+
+    /// The replay guard `--replay` asks for, its store reachable.
+    pub(crate) async fn replay_guard(&self) -> Result<Option<ReplayGuard>, Failure> {
+        let replay = self.replay.trim();
+        let store_failed = |error: cognigy_webhook::replay::StoreError| {
+            Failure::Usage(format!("--replay: {error}"))
+        };
+        let guard = if replay == "off" {
+            return Ok(None);
+        } else if replay == "memory" {
+            ReplayGuard::new(MemoryStore::new(100_000))
+        } else if replay.starts_with("redis://") || replay.starts_with("rediss://") {
+            let store = match std::env::var_os(REDIS_CA_FILE_VAR).filter(|path| !path.is_empty())
+            {
+                Some(path) => RedisStore::connect_with_root_file(replay, path).await,
+                None => RedisStore::connect(replay).await,
+            };
+            ReplayGuard::new(store.map_err(store_failed)?)
+        } else if replay.starts_with("postgres://") || replay.starts_with("postgresql://") {
+            let store = PostgresStore::connect(replay).await.map_err(store_failed)?;
+            store.migrate().await.map_err(store_failed)?;
+            ReplayGuard::new(store)
+        } else {
+            return Err(Failure::Usage(
+                "--replay is memory, off, or a redis://, rediss:// or postgres:// URL".into(),
+            ));
+        };
+        Ok(Some(guard.with_policy(self.replay_policy)))
+    }
+}

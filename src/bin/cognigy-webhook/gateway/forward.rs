@@ -1,0 +1,145 @@
+//! Forward mode: the verified request, exact bytes and all, to the upstream;
+//! the upstream's answer streamed back.
+
+use std::convert::Infallible;
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use axum::body::Body;
+use bytes::Bytes;
+use cognigy_webhook::{RequestId, Verified};
+use http::header::{CONTENT_LENGTH, HOST, HeaderValue};
+use http::uri::{Authority, PathAndQuery, Scheme};
+use http::{Request, Response, StatusCode, Uri, Version};
+use http_body_util::Full;
+use hyper_util::client::legacy::Client;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::rt::TokioExecutor;
+use tower_service::Service;
+
+use super::headers::{error_response, mark_verified, strip_hop_by_hop};
+use crate::Failure;
+
+/// The upstream and a pooled HTTP/1.1 client to it.
+#[derive(Clone)]
+pub(crate) struct Forward {
+    client: Client<HttpConnector, Full<Bytes>>,
+    authority: Authority,
+    /// The upstream URL's path, without a trailing `/`; the request's path
+    /// is appended.
+    base_path: String,
+    timeout: Duration,
+}
+
+impl Forward {
+    /// A forwarder to `upstream` (`http://host:port[/base]`).
+    pub(crate) fn new(upstream: &str, timeout: Duration) -> Result<Forward, Failure> {
+        let usage = |problem: &str| Failure::Usage(format!("--upstream: {problem}"));
+        let uri: Uri = upstream
+            .parse()
+            .map_err(|_| usage("not a URL such as http://127.0.0.1:3000"))?;
+        if uri.scheme() != Some(&Scheme::HTTP) {
+            return Err(usage(
+                "only http:// upstreams (the gateway runs beside its service; put TLS in front)",
+            ));
+        }
+        let authority = uri
+            .authority()
+            .filter(|authority| !authority.as_str().contains('@'))
+            .cloned()
+            .ok_or_else(|| usage("needs a host and no user information"))?;
+        if uri.query().is_some() {
+            return Err(usage("must not have a query"));
+        }
+        let mut connector = HttpConnector::new();
+        connector.set_connect_timeout(Some(Duration::from_secs(5)));
+        connector.set_nodelay(true);
+        let client = Client::builder(TokioExecutor::new())
+            .pool_idle_timeout(Duration::from_secs(30))
+            .build(connector);
+        Ok(Forward {
+            client,
+            authority,
+            base_path: uri.path().trim_end_matches('/').to_owned(),
+            timeout,
+        })
+    }
+
+    /// The upstream, for messages.
+    pub(crate) fn shown(&self) -> String {
+        format!("http://{}{}", self.authority, self.base_path)
+    }
+
+    /// The upstream's `host:port`, for readiness.
+    pub(crate) fn authority(&self) -> &Authority {
+        &self.authority
+    }
+
+    fn target(&self, path_and_query: Option<&PathAndQuery>) -> Result<Uri, http::Error> {
+        let tail = path_and_query.map_or("/", PathAndQuery::as_str);
+        Uri::builder()
+            .scheme(Scheme::HTTP)
+            .authority(self.authority.clone())
+            .path_and_query(format!("{}{tail}", self.base_path))
+            .build()
+    }
+
+    async fn forward(self, request: Request<Full<Bytes>>) -> Response<Body> {
+        let (mut parts, body) = request.into_parts();
+        let Ok(uri) = self.target(parts.uri.path_and_query()) else {
+            return error_response(StatusCode::BAD_REQUEST, "bad_path", "unusable request path");
+        };
+        let length = http_body::Body::size_hint(&body).exact().unwrap_or(0);
+        strip_hop_by_hop(&mut parts.headers);
+        parts.headers.remove(HOST);
+        parts.headers.insert(CONTENT_LENGTH, HeaderValue::from(length));
+        mark_verified(
+            &mut parts.headers,
+            parts.extensions.get::<Verified>(),
+            parts.extensions.get::<RequestId>(),
+        );
+        let mut outgoing = Request::new(body);
+        *outgoing.method_mut() = parts.method;
+        *outgoing.uri_mut() = uri;
+        *outgoing.headers_mut() = parts.headers;
+        match tokio::time::timeout(self.timeout, self.client.request(outgoing)).await {
+            Ok(Ok(response)) => {
+                let (mut parts, body) = response.into_parts();
+                strip_hop_by_hop(&mut parts.headers);
+                // The gateway speaks its own HTTP version to the sender.
+                parts.version = Version::HTTP_11;
+                Response::from_parts(parts, Body::new(body))
+            }
+            Ok(Err(error)) => {
+                eprintln!("cognigy-webhook gateway: upstream unavailable: {error}");
+                error_response(
+                    StatusCode::BAD_GATEWAY,
+                    "upstream_unavailable",
+                    "the upstream service could not be reached",
+                )
+            }
+            Err(_) => error_response(
+                StatusCode::GATEWAY_TIMEOUT,
+                "upstream_timeout",
+                "the upstream service did not answer in time",
+            ),
+        }
+    }
+}
+
+impl Service<Request<Full<Bytes>>> for Forward {
+    type Response = Response<Body>;
+    type Error = Infallible;
+    type Future = Pin<Box<dyn Future<Output = Result<Response<Body>, Infallible>> + Send>>;
+
+    fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, request: Request<Full<Bytes>>) -> Self::Future {
+        let forward = self.clone();
+        Box::pin(async move { Ok(forward.forward(request).await) })
+    }
+}

@@ -1,0 +1,103 @@
+//! Header handling shared by both modes: what is hop-by-hop, the headers a
+//! verified delivery carries onward, and the gateway's own JSON errors.
+
+use axum::body::Body;
+use bytes::Bytes;
+use cognigy_webhook::{RequestId, Verified};
+use http::header::{CONNECTION, CONTENT_TYPE, HeaderName, HeaderValue};
+use http::{HeaderMap, Response, StatusCode};
+
+/// Headers that belong to one connection, never forwarded (RFC 9110 §7.6.1),
+/// plus `Proxy-Connection` and `Keep-Alive` which old clients still send.
+const HOP_BY_HOP: [&str; 9] = [
+    "connection",
+    "keep-alive",
+    "proxy-authenticate",
+    "proxy-authorization",
+    "proxy-connection",
+    "te",
+    "trailer",
+    "transfer-encoding",
+    "upgrade",
+];
+
+/// Removes the hop-by-hop headers, and those the `Connection` header names.
+pub(crate) fn strip_hop_by_hop(headers: &mut HeaderMap) {
+    let named: Vec<HeaderName> = headers
+        .get_all(CONNECTION)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(','))
+        .filter_map(|name| HeaderName::from_bytes(name.trim().as_bytes()).ok())
+        .collect();
+    for name in named {
+        headers.remove(name);
+    }
+    for name in HOP_BY_HOP {
+        headers.remove(name);
+    }
+}
+
+/// `X-Cognigy-Verified-Key`: which secret verified the delivery.
+pub(crate) const VERIFIED_KEY: &str = "x-cognigy-verified-key";
+/// `X-Cognigy-Verified-Profile`: the profile that verified it.
+pub(crate) const VERIFIED_PROFILE: &str = "x-cognigy-verified-profile";
+/// `X-Request-Id`: the gateway's id of the request (also in its audit line).
+pub(crate) const REQUEST_ID: &str = "x-request-id";
+
+/// Sets the verification headers, replacing any the sender put there.
+pub(crate) fn mark_verified(
+    headers: &mut HeaderMap,
+    verified: Option<&Verified>,
+    request_id: Option<&RequestId>,
+) {
+    // The sender's own values are never passed on: only the gateway says
+    // what it verified.
+    headers.remove(VERIFIED_KEY);
+    headers.remove(VERIFIED_PROFILE);
+    headers.remove(REQUEST_ID);
+    if let Some(verified) = verified {
+        headers.insert(VERIFIED_KEY, HeaderValue::from(verified.key_index()));
+        if let Ok(profile) = HeaderValue::from_str(&verified.profile().to_string()) {
+            headers.insert(VERIFIED_PROFILE, profile);
+        }
+    }
+    if let Some(id) = request_id
+        && let Ok(id) = HeaderValue::from_str(&id.to_string())
+    {
+        headers.insert(REQUEST_ID, id);
+    }
+}
+
+/// The library's JSON error shape for the gateway's own failures.
+pub(crate) fn error_response(status: StatusCode, reason: &str, message: &str) -> Response<Body> {
+    let body = serde_json::json!({ "error": message, "reason": reason }).to_string();
+    let mut response = Response::new(Body::from(Bytes::from(body)));
+    *response.status_mut() = status;
+    response
+        .headers_mut()
+        .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strips_hop_by_hop_and_connection_named_headers() {
+        let mut headers = HeaderMap::new();
+        for (name, value) in [
+            ("connection", "close, x-private"),
+            ("x-private", "1"),
+            ("transfer-encoding", "chunked"),
+            ("keep-alive", "timeout=5"),
+            ("x-cognigy-signature", "abc"),
+        ] {
+            headers.append(name, HeaderValue::from_static(value));
+        }
+        strip_hop_by_hop(&mut headers);
+        let names: Vec<_> = headers.keys().map(HeaderName::as_str).collect();
+        assert_eq!(names, ["x-cognigy-signature"]);
+    }
+}

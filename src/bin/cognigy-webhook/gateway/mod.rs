@@ -1,0 +1,111 @@
+//! `gateway`: verifies deliveries at the edge with the library's tower
+//! layer, then forwards the exact verified bytes to an upstream HTTP service
+//! or enqueues them in a Redis stream. Services in any language get the
+//! crate's verification, replay protection and audit without a line of
+//! their own code.
+
+mod args;
+mod forward;
+mod headers;
+mod ops;
+mod reload;
+mod stream;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::routing::get;
+use cognigy_webhook::Verifier;
+use cognigy_webhook::replay::ReplayGuard;
+use cognigy_webhook::tower::VerifyWebhookLayer;
+use tower_layer::Layer;
+
+pub(crate) use args::GatewayArgs;
+use args::{Mode, Settings};
+use reload::Reloadable;
+
+use crate::Failure;
+
+pub(crate) fn run(args: GatewayArgs) -> Result<(), Failure> {
+    let settings = Settings::from_args(args)?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|error| Failure::Usage(format!("runtime: {error}")))?;
+    runtime.block_on(serve(settings))
+}
+
+/// What a webhook route needs besides the verifier, kept across reloads.
+#[derive(Clone)]
+struct Backend {
+    mode: Arc<Mode>,
+    guard: Option<ReplayGuard>,
+    settings: Arc<Settings>,
+}
+
+impl Backend {
+    /// The webhook route for `verifier`: the library's layer around the
+    /// forwarder or the stream writer; every other path is 404.
+    fn router(&self, verifier: Verifier) -> Result<Router, Failure> {
+        let mut layer = VerifyWebhookLayer::new(verifier)
+            .with_body_limit(self.settings.body_limit)
+            .with_read_timeout(self.settings.read_timeout);
+        if let Some(guard) = &self.guard {
+            layer = layer
+                .with_replay_guard(guard.clone())
+                .map_err(|error| Failure::Usage(format!("--replay: {error}")))?;
+        }
+        let path = self.settings.path.as_str();
+        Ok(match &*self.mode {
+            Mode::Forward(forward) => {
+                Router::new().route_service(path, layer.layer(forward.clone()))
+            }
+            Mode::Stream(stream) => Router::new().route_service(path, layer.layer(stream.clone())),
+        })
+    }
+}
+
+async fn serve(settings: Settings) -> Result<(), Failure> {
+    let metrics = ops::install_observability()?;
+    ops::install_crypto_provider();
+    let mode = Arc::new(settings.connect_mode().await?);
+    let guard = settings.replay_guard().await?;
+    let verifier = settings.verifier()?;
+    let listen = settings.listen;
+    let backend = Backend {
+        mode: Arc::clone(&mode),
+        guard,
+        settings: Arc::new(settings),
+    };
+    let webhook = Reloadable::new(backend.router(verifier)?);
+    reload::on_hangup(webhook.clone(), backend.clone());
+
+    let app = Router::new()
+        .route("/healthz", get(ops::healthz))
+        .route("/readyz", get(ops::readyz))
+        .route("/metrics", get(ops::metrics))
+        .with_state(ops::OpsState {
+            mode,
+            metrics: Arc::new(metrics),
+        })
+        .fallback_service(webhook);
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .map_err(|error| Failure::Usage(format!("--listen {listen}: {error}")))?;
+    let local = listener.local_addr().unwrap_or(listen);
+    eprintln!(
+        "cognigy-webhook gateway: listening on http://{local}{} ({})",
+        backend.settings.path,
+        backend.mode.describe()
+    );
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(ops::shutdown_signal())
+    .await
+    .map_err(|error| Failure::Usage(format!("server: {error}")))?;
+    eprintln!("cognigy-webhook gateway: stopped after draining in-flight deliveries");
+    Ok(())
+}

@@ -1,0 +1,102 @@
+//! Operations: health, readiness, Prometheus metrics, the audit log on
+//! stdout, and the signals that stop the gateway.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
+
+use super::args::Mode;
+use crate::Failure;
+
+/// What the operations routes read.
+#[derive(Clone)]
+pub(crate) struct OpsState {
+    pub(crate) mode: Arc<Mode>,
+    pub(crate) metrics: Arc<PrometheusHandle>,
+}
+
+/// Installs the Prometheus recorder (before the first request, so the audit
+/// observer's metrics reach it) and writes each audit event as one JSON line
+/// on stdout; other messages at `WARN` and above.
+pub(crate) fn install_observability() -> Result<PrometheusHandle, Failure> {
+    use tracing_subscriber::filter::{LevelFilter, Targets};
+    use tracing_subscriber::layer::SubscriberExt;
+    use tracing_subscriber::util::SubscriberInitExt;
+
+    let filter = Targets::new()
+        .with_target(cognigy_webhook::observe::AUDIT_TARGET, LevelFilter::INFO)
+        .with_default(LevelFilter::WARN);
+    tracing_subscriber::registry()
+        .with(
+            tracing_subscriber::fmt::layer()
+                .json()
+                .flatten_event(true)
+                .with_current_span(false)
+                .with_span_list(false)
+                .with_writer(std::io::stdout),
+        )
+        .with(filter)
+        .try_init()
+        .map_err(|error| Failure::Usage(format!("logging: {error}")))?;
+    PrometheusBuilder::new()
+        .install_recorder()
+        .map_err(|error| Failure::Usage(format!("metrics: {error}")))
+}
+
+/// TLS to Redis and PostgreSQL uses rustls with aws-lc-rs.
+pub(crate) fn install_crypto_provider() {
+    // Fails only when a provider is installed already, which is as good.
+    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+}
+
+/// `GET /healthz`: the process answers.
+pub(crate) async fn healthz() -> &'static str {
+    "ok\n"
+}
+
+/// `GET /readyz`: the upstream accepts a TCP connection, or Redis answers
+/// `PING`, within a second.
+pub(crate) async fn readyz(State(state): State<OpsState>) -> (StatusCode, &'static str) {
+    let check = async {
+        match &*state.mode {
+            Mode::Forward(forward) => {
+                let authority = forward.authority();
+                let port = authority.port_u16().unwrap_or(80);
+                tokio::net::TcpStream::connect((authority.host(), port))
+                    .await
+                    .is_ok()
+            }
+            Mode::Stream(stream) => stream.ping().await,
+        }
+    };
+    match tokio::time::timeout(Duration::from_secs(1), check).await {
+        Ok(true) => (StatusCode::OK, "ready\n"),
+        _ => (StatusCode::SERVICE_UNAVAILABLE, "not ready\n"),
+    }
+}
+
+/// `GET /metrics`: the crate's counters and histogram, Prometheus text.
+pub(crate) async fn metrics(State(state): State<OpsState>) -> String {
+    state.metrics.render()
+}
+
+/// Resolves on SIGTERM or Ctrl-C; the server then stops accepting and
+/// finishes the deliveries in flight.
+pub(crate) async fn shutdown_signal() {
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        () = terminate => {}
+    }
+    eprintln!("cognigy-webhook gateway: shutting down, draining in-flight deliveries");
+}

@@ -1,0 +1,164 @@
+//! Stream mode: each verified delivery becomes one Redis stream entry, and
+//! the sender hears 202 only once Redis has acknowledged it.
+
+use std::convert::Infallible;
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use axum::body::Body;
+use bytes::Bytes;
+use cognigy_webhook::replay::REDIS_CA_FILE_VAR;
+use cognigy_webhook::{RequestId, Verified};
+use http::header::{CONTENT_TYPE, HeaderValue};
+use http::{HeaderMap, Request, Response, StatusCode};
+use http_body_util::Full;
+use redis::aio::{ConnectionManager, ConnectionManagerConfig};
+use tower_service::Service;
+
+use super::headers::{error_response, strip_hop_by_hop};
+use crate::Failure;
+
+/// A Redis connection and the stream it appends to.
+#[derive(Clone)]
+pub(crate) struct Stream {
+    connection: ConnectionManager,
+    key: String,
+    maxlen: u64,
+}
+
+impl Stream {
+    /// Connects to `url` (`redis://` or `rediss://`; a private CA from
+    /// `COGNIGY_REDIS_CA_FILE`), failing at once when Redis does not answer.
+    pub(crate) async fn connect(url: &str, key: String, maxlen: u64) -> Result<Stream, Failure> {
+        let failed = |error: redis::RedisError| Failure::Usage(format!("--redis-stream: {error}"));
+        let client = match std::env::var_os(REDIS_CA_FILE_VAR).filter(|path| !path.is_empty()) {
+            Some(path) => {
+                let root_cert = std::fs::read(&path).map_err(|error| {
+                    Failure::Usage(format!("{REDIS_CA_FILE_VAR}: {error}"))
+                })?;
+                let certificates = redis::TlsCertificates {
+                    client_tls: None,
+                    root_cert: Some(root_cert),
+                };
+                redis::Client::build_with_tls(url, certificates).map_err(failed)?
+            }
+            None => redis::Client::open(url).map_err(failed)?,
+        };
+        let config = ConnectionManagerConfig::new()
+            .set_connection_timeout(Some(Duration::from_secs(2)))
+            .set_response_timeout(Some(Duration::from_secs(2)))
+            .set_number_of_retries(1)
+            .set_max_delay(Duration::from_millis(500));
+        let connection = ConnectionManager::new_with_config(client, config)
+            .await
+            .map_err(failed)?;
+        Ok(Stream {
+            connection,
+            key,
+            maxlen,
+        })
+    }
+
+    /// The stream's key.
+    pub(crate) fn key(&self) -> &str {
+        &self.key
+    }
+
+    /// Whether Redis answers a `PING`.
+    pub(crate) async fn ping(&self) -> bool {
+        let mut connection = self.connection.clone();
+        redis::cmd("PING")
+            .query_async::<String>(&mut connection)
+            .await
+            .is_ok()
+    }
+
+    async fn enqueue(mut self, request: Request<Full<Bytes>>) -> Response<Body> {
+        let (mut parts, body) = request.into_parts();
+        let Ok(collected) = http_body_util::BodyExt::collect(body).await;
+        let body = collected.to_bytes();
+        strip_hop_by_hop(&mut parts.headers);
+        let verified = parts.extensions.get::<Verified>();
+        let profile = verified.map(|verified| verified.profile().to_string());
+        let key_index = verified.map(Verified::key_index);
+        let request_id = parts
+            .extensions
+            .get::<RequestId>()
+            .map(ToString::to_string);
+        let received_at = time::OffsetDateTime::now_utc()
+            .format(&time::format_description::well_known::Rfc3339)
+            .unwrap_or_default();
+        let reply = redis::cmd("XADD")
+            .arg(&self.key)
+            .arg("MAXLEN")
+            .arg("~")
+            .arg(self.maxlen)
+            .arg("*")
+            .arg("body")
+            .arg(body.as_ref())
+            .arg("headers")
+            .arg(headers_json(&parts.headers))
+            .arg("profile")
+            .arg(profile.unwrap_or_default())
+            .arg("key_index")
+            .arg(key_index.unwrap_or_default())
+            .arg("request_id")
+            .arg(request_id.unwrap_or_default())
+            .arg("received_at")
+            .arg(received_at)
+            .query_async::<String>(&mut self.connection)
+            .await;
+        match reply {
+            Ok(id) => {
+                let body = serde_json::json!({ "status": "queued", "id": id }).to_string();
+                let mut response = Response::new(Body::from(body));
+                *response.status_mut() = StatusCode::ACCEPTED;
+                response
+                    .headers_mut()
+                    .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+                response
+            }
+            Err(error) => {
+                eprintln!("cognigy-webhook gateway: XADD failed: {error}");
+                error_response(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "queue_unavailable",
+                    "the delivery could not be queued; retry later",
+                )
+            }
+        }
+    }
+}
+
+/// The received headers as a JSON object, name → value (repeated headers
+/// joined with ", ", as HTTP allows; bytes that are not UTF-8 replaced).
+fn headers_json(headers: &HeaderMap) -> String {
+    let mut object = serde_json::Map::new();
+    for name in headers.keys() {
+        let value = headers
+            .get_all(name)
+            .iter()
+            .map(|value| String::from_utf8_lossy(value.as_bytes()).into_owned())
+            .collect::<Vec<_>>()
+            .join(", ");
+        object.insert(name.as_str().to_owned(), serde_json::Value::String(value));
+    }
+    serde_json::Value::Object(object).to_string()
+}
+
+impl Service<Request<Full<Bytes>>> for Stream {
+    type Response = Response<Body>;
+    type Error = Infallible;
+    type Future = Pin<Box<dyn Future<Output = Result<Response<Body>, Infallible>> + Send>>;
+
+    fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, request: Request<Full<Bytes>>) -> Self::Future {
+        let stream = self.clone();
+        Box::pin(async move { Ok(stream.enqueue(request).await) })
+    }
+}
