@@ -58,7 +58,7 @@ pub(crate) fn mark_verified(
     headers.remove(REQUEST_ID);
     if let Some(verified) = verified {
         headers.insert(VERIFIED_KEY, HeaderValue::from(verified.key_index()));
-        if let Ok(profile) = HeaderValue::from_str(&verified.profile().to_string()) {
+        if let Ok(profile) = HeaderValue::from_str(verified.profile()) {
             headers.insert(VERIFIED_PROFILE, profile);
         }
     }
