@@ -43,7 +43,11 @@ pub(crate) struct GatewayArgs {
     )]
     secret_file: Vec<PathBuf>,
     /// The webhook path; every other path is 404 and never forwarded.
-    #[arg(long, env = "COGNIGY_GATEWAY_PATH", default_value = "/webhooks/cognigy")]
+    #[arg(
+        long,
+        env = "COGNIGY_GATEWAY_PATH",
+        default_value = "/webhooks/cognigy"
+    )]
     path: String,
     /// Forward verified deliveries to this http:// base URL (the request's
     /// path and query are appended).
@@ -56,20 +60,32 @@ pub(crate) struct GatewayArgs {
     upstream: Option<String>,
     /// Enqueue verified deliveries in a stream of this Redis (redis:// or
     /// rediss://; a private CA in COGNIGY_REDIS_CA_FILE).
-    #[arg(long = "redis-stream", env = "COGNIGY_GATEWAY_REDIS_STREAM", requires = "stream")]
+    #[arg(
+        long = "redis-stream",
+        env = "COGNIGY_GATEWAY_REDIS_STREAM",
+        requires = "stream"
+    )]
     redis_stream: Option<String>,
     /// The stream's key.
     #[arg(long, env = "COGNIGY_GATEWAY_STREAM")]
     stream: Option<String>,
     /// Keep about this many entries in the stream (XADD MAXLEN ~ N).
-    #[arg(long = "stream-maxlen", env = "COGNIGY_GATEWAY_STREAM_MAXLEN", default_value_t = 100_000)]
+    #[arg(
+        long = "stream-maxlen",
+        env = "COGNIGY_GATEWAY_STREAM_MAXLEN",
+        default_value_t = 100_000
+    )]
     stream_maxlen: u64,
     /// Replay protection: memory, off, or a redis://, rediss:// or
     /// postgres:// URL (shared by every instance).
     #[arg(long, env = "COGNIGY_GATEWAY_REPLAY", default_value = "memory")]
     replay: String,
     /// What a duplicate gets: reject (409) or acknowledge (200).
-    #[arg(long = "replay-policy", env = "COGNIGY_GATEWAY_REPLAY_POLICY", default_value = "reject")]
+    #[arg(
+        long = "replay-policy",
+        env = "COGNIGY_GATEWAY_REPLAY_POLICY",
+        default_value = "reject"
+    )]
     replay_policy: String,
     /// How long the upstream may take to answer (504 after).
     #[arg(long = "upstream-timeout", env = "COGNIGY_GATEWAY_UPSTREAM_TIMEOUT", default_value = "30s", value_parser = duration)]
@@ -200,8 +216,7 @@ impl Settings {
         } else if replay == "memory" {
             ReplayGuard::new(MemoryStore::new(100_000))
         } else if replay.starts_with("redis://") || replay.starts_with("rediss://") {
-            let store = match std::env::var_os(REDIS_CA_FILE_VAR).filter(|path| !path.is_empty())
-            {
+            let store = match std::env::var_os(REDIS_CA_FILE_VAR).filter(|path| !path.is_empty()) {
                 Some(path) => RedisStore::connect_with_root_file(replay, path).await,
                 None => RedisStore::connect(replay).await,
             };

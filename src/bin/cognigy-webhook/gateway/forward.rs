@@ -94,7 +94,9 @@ impl Forward {
         let length = http_body::Body::size_hint(&body).exact().unwrap_or(0);
         strip_hop_by_hop(&mut parts.headers);
         parts.headers.remove(HOST);
-        parts.headers.insert(CONTENT_LENGTH, HeaderValue::from(length));
+        parts
+            .headers
+            .insert(CONTENT_LENGTH, HeaderValue::from(length));
         mark_verified(
             &mut parts.headers,
             parts.extensions.get::<Verified>(),

@@ -72,7 +72,9 @@ pub(crate) fn on_hangup(webhook: Reloadable, backend: Backend) {
                     eprintln!("cognigy-webhook gateway: secrets reloaded");
                 }
                 Err(crate::Failure::Usage(message)) => {
-                    eprintln!("cognigy-webhook gateway: reload failed, keeping the secrets in use: {message}");
+                    eprintln!(
+                        "cognigy-webhook gateway: reload failed, keeping the secrets in use: {message}"
+                    );
                 }
                 Err(crate::Failure::Refused) => {}
             }

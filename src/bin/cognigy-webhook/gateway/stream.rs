@@ -35,9 +35,8 @@ impl Stream {
         let failed = |error: redis::RedisError| Failure::Usage(format!("--redis-stream: {error}"));
         let client = match std::env::var_os(REDIS_CA_FILE_VAR).filter(|path| !path.is_empty()) {
             Some(path) => {
-                let root_cert = std::fs::read(&path).map_err(|error| {
-                    Failure::Usage(format!("{REDIS_CA_FILE_VAR}: {error}"))
-                })?;
+                let root_cert = std::fs::read(&path)
+                    .map_err(|error| Failure::Usage(format!("{REDIS_CA_FILE_VAR}: {error}")))?;
                 let certificates = redis::TlsCertificates {
                     client_tls: None,
                     root_cert: Some(root_cert),
@@ -83,10 +82,7 @@ impl Stream {
         let verified = parts.extensions.get::<Verified>();
         let profile = verified.map(|verified| verified.profile().to_string());
         let key_index = verified.map(Verified::key_index);
-        let request_id = parts
-            .extensions
-            .get::<RequestId>()
-            .map(ToString::to_string);
+        let request_id = parts.extensions.get::<RequestId>().map(ToString::to_string);
         let received_at = time::OffsetDateTime::now_utc()
             .format(&time::format_description::well_known::Rfc3339)
             .unwrap_or_default();

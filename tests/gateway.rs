@@ -1,0 +1,600 @@
+//! `cognigy-webhook gateway`, the binary, against real upstream HTTP servers
+//! on 127.0.0.1 and the Redis server `scripts/with-services` starts
+//! (`REDIS_URL`; the stream tests say SKIPPED without it, and fail under CI).
+#![cfg(feature = "gateway")]
+
+mod support;
+
+use std::collections::HashMap;
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant, SystemTime};
+
+use axum::body::Bytes;
+use axum::http::{HeaderMap, Method, StatusCode, Uri};
+use cognigy_webhook::{Profile, Secret, Signer};
+use serde_json::Value;
+use support::service_url;
+
+const SECRET: &str = "gateway-test-secret-0001";
+const PATH: &str = "/webhooks/cognigy";
+
+// ---------------------------------------------------------------- upstream
+
+/// What the upstream received.
+#[derive(Debug, Clone)]
+struct Received {
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+}
+
+/// How the upstream answers: status and delay.
+#[derive(Clone)]
+struct Upstream {
+    addr: SocketAddr,
+    received: Arc<Mutex<Vec<Received>>>,
+    behaviour: Arc<Mutex<(u16, Duration)>>,
+}
+
+impl Upstream {
+    async fn start() -> Upstream {
+        let received = Arc::new(Mutex::new(Vec::new()));
+        let behaviour = Arc::new(Mutex::new((200, Duration::ZERO)));
+        let (log, how) = (Arc::clone(&received), Arc::clone(&behaviour));
+        let app = axum::Router::new().fallback(
+            move |method: Method, uri: Uri, headers: HeaderMap, body: Bytes| {
+                let (log, how) = (Arc::clone(&log), Arc::clone(&how));
+                async move {
+                    log.lock().unwrap().push(Received {
+                        method,
+                        uri,
+                        headers,
+                        body,
+                    });
+                    let (status, delay) = *how.lock().unwrap();
+                    tokio::time::sleep(delay).await;
+                    (
+                        StatusCode::from_u16(status).unwrap(),
+                        [("x-upstream", "yes")],
+                        "upstream says hello",
+                    )
+                }
+            },
+        );
+        let addr = support::servers::serve_axum(app).await;
+        Upstream {
+            addr,
+            received,
+            behaviour,
+        }
+    }
+
+    fn answer(&self, status: u16, delay: Duration) {
+        *self.behaviour.lock().unwrap() = (status, delay);
+    }
+
+    fn received(&self) -> Vec<Received> {
+        self.received.lock().unwrap().clone()
+    }
+}
+
+// ----------------------------------------------------------------- gateway
+
+/// A gateway process, killed when dropped.
+struct Gateway {
+    child: Child,
+    addr: SocketAddr,
+}
+
+impl Drop for Gateway {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// Starts the gateway with `args` (after `--listen` and `--profile
+/// hex-millis --secret-env GW_SECRET`) and waits until it listens.
+fn gateway(args: &[&str]) -> Gateway {
+    let addr = SocketAddr::from(([127, 0, 0, 1], free_port()));
+    let child = Command::new(env!("CARGO_BIN_EXE_cognigy-webhook"))
+        .arg("gateway")
+        .args(["--listen", &addr.to_string(), "--profile", "hex-millis"])
+        .args(args)
+        .env("GW_SECRET", SECRET)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let gateway = Gateway { child, addr };
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while TcpStream::connect(addr).is_err() {
+        assert!(Instant::now() < deadline, "the gateway did not start");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    gateway
+}
+
+fn forwarding(upstream: &Upstream, extra: &[&str]) -> Gateway {
+    let url = format!("http://{}", upstream.addr);
+    let mut args = vec!["--secret-env", "GW_SECRET", "--upstream", &url];
+    args.extend_from_slice(extra);
+    gateway(&args)
+}
+
+fn signed(secret: &str, body: &[u8]) -> Vec<(String, String)> {
+    let signer = Signer::new(Profile::hex_millis(), Secret::new(secret).unwrap());
+    signer
+        .sign(body, SystemTime::now())
+        .iter()
+        .map(|(name, value)| (name.to_owned(), value.to_owned()))
+        .collect()
+}
+
+/// POSTs `body` signed with `secret` to the gateway at `path_and_query`.
+async fn post(
+    addr: SocketAddr,
+    path_and_query: &str,
+    secret: &str,
+    body: &[u8],
+    extra: &[(&str, &str)],
+) -> (u16, HeaderMap, Bytes) {
+    let client = reqwest::Client::new();
+    let mut request = client
+        .post(format!("http://{addr}{path_and_query}"))
+        .body(body.to_vec());
+    for (name, value) in signed(secret, body) {
+        request = request.header(name, value);
+    }
+    for (name, value) in extra {
+        request = request.header(*name, *value);
+    }
+    let response = request.send().await.unwrap();
+    let status = response.status().as_u16();
+    let headers = response.headers().clone();
+    (status, headers, response.bytes().await.unwrap())
+}
+
+fn reason(body: &[u8]) -> String {
+    let json: Value = serde_json::from_slice(body).unwrap();
+    json["reason"].as_str().unwrap_or_default().to_owned()
+}
+
+fn unique_body() -> Vec<u8> {
+    // Not UTF-8 at the start: the exact bytes must survive.
+    let mut body = vec![0xff, 0xfe, b' '];
+    body.extend_from_slice(format!(r#"{{"messageId":"{}"}}"#, uuid::Uuid::new_v4()).as_bytes());
+    body
+}
+
+// ------------------------------------------------------------ forward mode
+
+#[tokio::test]
+async fn forwards_the_exact_bytes_path_query_and_headers_and_relays_the_answer() {
+    let upstream = Upstream::start().await;
+    let gateway = forwarding(&upstream, &[]);
+    let body = unique_body();
+    let (status, headers, answer) = post(
+        gateway.addr,
+        &format!("{PATH}?tenant=a&x=%2F"),
+        SECRET,
+        &body,
+        &[
+            ("X-Custom", "kept"),
+            ("X-Cognigy-Verified-Key", "7"),
+            ("X-Cognigy-Verified-Profile", "forged"),
+            ("X-Request-Id", "forged"),
+            ("Connection", "keep-alive, X-Hop"),
+            ("X-Hop", "dropped"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(headers["x-upstream"], "yes");
+    assert_eq!(&answer[..], b"upstream says hello");
+
+    let received = upstream.received();
+    assert_eq!(received.len(), 1);
+    let forwarded = &received[0];
+    assert_eq!(forwarded.method, Method::POST);
+    assert_eq!(forwarded.uri.to_string(), format!("{PATH}?tenant=a&x=%2F"));
+    assert_eq!(forwarded.body, body);
+    let header = |name: &str| forwarded.headers.get(name).map(|v| v.to_str().unwrap());
+    assert_eq!(header("x-custom"), Some("kept"));
+    assert_eq!(header("x-cognigy-verified-key"), Some("0"));
+    assert_eq!(header("x-cognigy-verified-profile"), Some("hex-millis"));
+    let request_id = header("x-request-id").unwrap();
+    assert_ne!(request_id, "forged");
+    assert_eq!(request_id.len(), 36, "{request_id}");
+    assert!(header("x-cognigy-signature").is_some());
+    assert_eq!(header("x-hop"), None);
+    assert_eq!(header("connection"), None);
+    assert_eq!(header("content-length"), Some(&*body.len().to_string()));
+}
+
+#[tokio::test]
+async fn refused_deliveries_and_other_paths_never_reach_the_upstream() {
+    let upstream = Upstream::start().await;
+    let gateway = forwarding(&upstream, &[]);
+    let body = unique_body();
+    let (status, _, answer) = post(gateway.addr, PATH, "wrong-secret-000000", &body, &[]).await;
+    assert_eq!(
+        (status, reason(&answer).as_str()),
+        (401, "signature_mismatch")
+    );
+    let unsigned = reqwest::Client::new()
+        .post(format!("http://{}{PATH}", gateway.addr))
+        .body(body.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unsigned.status().as_u16(), 400);
+    let (status, _, _) = post(gateway.addr, "/elsewhere", SECRET, &body, &[]).await;
+    assert_eq!(status, 404);
+    let get = reqwest::get(format!("http://{}{PATH}", gateway.addr))
+        .await
+        .unwrap();
+    assert_eq!(get.status().as_u16(), 405);
+    assert!(upstream.received().is_empty());
+}
+
+#[tokio::test]
+async fn an_upstream_failure_releases_the_delivery_for_the_senders_retry() {
+    let upstream = Upstream::start().await;
+    let gateway = forwarding(&upstream, &["--upstream-timeout", "300ms"]);
+    let body = unique_body();
+
+    upstream.answer(503, Duration::ZERO);
+    let (status, headers, _) = post(gateway.addr, PATH, SECRET, &body, &[]).await;
+    assert_eq!(status, 503);
+    assert_eq!(headers["x-upstream"], "yes", "the upstream's own answer");
+
+    upstream.answer(200, Duration::from_secs(2));
+    let (status, _, answer) = post(gateway.addr, PATH, SECRET, &body, &[]).await;
+    assert_eq!(
+        (status, reason(&answer).as_str()),
+        (504, "upstream_timeout")
+    );
+
+    upstream.answer(200, Duration::ZERO);
+    let (status, _, _) = post(gateway.addr, PATH, SECRET, &body, &[]).await;
+    assert_eq!(status, 200, "the retry reaches the upstream again");
+    let (status, _, answer) = post(gateway.addr, PATH, SECRET, &body, &[]).await;
+    assert_eq!((status, reason(&answer).as_str()), (409, "replayed"));
+    assert_eq!(upstream.received().len(), 3);
+}
+
+#[tokio::test]
+async fn an_unreachable_upstream_is_502_and_the_retry_goes_through_later() {
+    let port = free_port();
+    let url = format!("http://127.0.0.1:{port}");
+    let gateway = gateway(&["--secret-env", "GW_SECRET", "--upstream", &url]);
+    let body = unique_body();
+    let (status, _, answer) = post(gateway.addr, PATH, SECRET, &body, &[]).await;
+    assert_eq!(
+        (status, reason(&answer).as_str()),
+        (502, "upstream_unavailable")
+    );
+    let ready = reqwest::get(format!("http://{}/readyz", gateway.addr))
+        .await
+        .unwrap();
+    assert_eq!(ready.status().as_u16(), 503);
+
+    // The upstream comes up on that port: the same delivery goes through.
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
+        .await
+        .unwrap();
+    let hits = Arc::new(Mutex::new(0));
+    let counted = Arc::clone(&hits);
+    let app = axum::Router::new().fallback(move || {
+        *counted.lock().unwrap() += 1;
+        async { "late but here" }
+    });
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let (status, _, answer) = post(gateway.addr, PATH, SECRET, &body, &[]).await;
+    assert_eq!((status, &answer[..]), (200, &b"late but here"[..]));
+    assert_eq!(*hits.lock().unwrap(), 1);
+}
+
+#[tokio::test]
+async fn health_readiness_and_metrics() {
+    let upstream = Upstream::start().await;
+    let gateway = forwarding(&upstream, &[]);
+    let base = format!("http://{}", gateway.addr);
+    assert_eq!(
+        reqwest::get(format!("{base}/healthz"))
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    assert_eq!(
+        reqwest::get(format!("{base}/readyz"))
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    post(gateway.addr, PATH, SECRET, &unique_body(), &[]).await;
+    post(
+        gateway.addr,
+        PATH,
+        "wrong-secret-000000",
+        &unique_body(),
+        &[],
+    )
+    .await;
+    let metrics = reqwest::get(format!("{base}/metrics"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        metrics.contains(
+            r#"cognigy_webhook_requests_total{outcome="verified",reason="none",profile="hex-millis"} 1"#
+        ),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains(r#"outcome="rejected",reason="signature_mismatch""#),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("cognigy_webhook_verify_seconds"),
+        "{metrics}"
+    );
+}
+
+#[tokio::test]
+async fn sighup_reloads_the_secret_file_without_dropping_requests() {
+    let upstream = Upstream::start().await;
+    let file: PathBuf = std::env::temp_dir().join(format!("gw-secret-{}", uuid::Uuid::new_v4()));
+    std::fs::write(&file, "old-secret-0123456789\n").unwrap();
+    let url = format!("http://{}", upstream.addr);
+    let gateway = gateway(&["--secret-file", file.to_str().unwrap(), "--upstream", &url]);
+    let addr = gateway.addr;
+
+    let (status, _, _) = post(addr, PATH, "old-secret-0123456789", &unique_body(), &[]).await;
+    assert_eq!(status, 200);
+    let (status, _, _) = post(addr, PATH, "new-secret-0123456789", &unique_body(), &[]).await;
+    assert_eq!(status, 401);
+
+    // Deliveries keep flowing while the secret is rotated and reloaded.
+    std::fs::write(&file, "new-secret-0123456789\n").unwrap();
+    let traffic = tokio::spawn(async move {
+        let mut statuses = Vec::new();
+        for _ in 0..60 {
+            let (status, _, _) =
+                post(addr, PATH, "new-secret-0123456789", &unique_body(), &[]).await;
+            statuses.push(status);
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        statuses
+    });
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let pid = gateway.child.id().to_string();
+    assert!(
+        Command::new("kill")
+            .args(["-HUP", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let statuses = traffic.await.unwrap();
+    assert!(
+        statuses.iter().all(|status| [200, 401].contains(status)),
+        "{statuses:?}"
+    );
+    assert_eq!(statuses.last(), Some(&200), "{statuses:?}");
+    let (status, _, _) = post(addr, PATH, "old-secret-0123456789", &unique_body(), &[]).await;
+    assert_eq!(status, 401, "the old secret is gone after the reload");
+    std::fs::remove_file(&file).unwrap();
+}
+
+#[tokio::test]
+async fn sigterm_drains_the_delivery_in_flight() {
+    let upstream = Upstream::start().await;
+    upstream.answer(200, Duration::from_millis(700));
+    let mut gateway = forwarding(&upstream, &[]);
+    let addr = gateway.addr;
+    let in_flight =
+        tokio::spawn(async move { post(addr, PATH, SECRET, &unique_body(), &[]).await });
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let pid = gateway.child.id().to_string();
+    assert!(
+        Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let (status, _, answer) = in_flight.await.unwrap();
+    assert_eq!((status, &answer[..]), (200, &b"upstream says hello"[..]));
+    let exit = gateway.child.wait().unwrap();
+    assert!(exit.success(), "{exit:?}");
+}
+
+// ------------------------------------------------------------- stream mode
+
+async fn redis(url: &str) -> redis::aio::MultiplexedConnection {
+    redis::Client::open(url)
+        .unwrap()
+        .get_multiplexed_async_connection()
+        .await
+        .unwrap()
+}
+
+type Entries = Vec<(String, HashMap<String, Vec<u8>>)>;
+
+async fn entries(url: &str, key: &str) -> Entries {
+    redis::cmd("XRANGE")
+        .arg(key)
+        .arg("-")
+        .arg("+")
+        .query_async(&mut redis(url).await)
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn stream_mode_answers_202_after_xadd_with_every_field() {
+    let Some(url) = service_url("REDIS_URL") else {
+        return;
+    };
+    let key = format!("gw-test-{}", uuid::Uuid::new_v4());
+    let gateway = gateway(&[
+        "--secret-env",
+        "GW_SECRET",
+        "--redis-stream",
+        &url,
+        "--stream",
+        &key,
+        "--replay",
+        &url,
+    ]);
+    let body = unique_body();
+    let (status, _, answer) =
+        post(gateway.addr, PATH, SECRET, &body, &[("X-Custom", "kept")]).await;
+    assert_eq!(status, 202);
+    let answer: Value = serde_json::from_slice(&answer).unwrap();
+    assert_eq!(answer["status"], "queued");
+    let entries = entries(&url, &key).await;
+    assert_eq!(entries.len(), 1);
+    let (id, fields) = &entries[0];
+    assert_eq!(answer["id"], id.as_str());
+    assert_eq!(fields["body"], body);
+    assert_eq!(fields["profile"], b"hex-millis");
+    assert_eq!(fields["key_index"], b"0");
+    assert_eq!(fields["request_id"].len(), 36);
+    let received_at = String::from_utf8(fields["received_at"].clone()).unwrap();
+    assert!(
+        received_at.ends_with('Z') && received_at.contains('T'),
+        "{received_at}"
+    );
+    let headers: Value = serde_json::from_slice(&fields["headers"]).unwrap();
+    assert_eq!(headers["x-custom"], "kept");
+    assert!(headers["x-cognigy-signature"].is_string());
+
+    let (status, _, answer) = post(gateway.addr, PATH, SECRET, &body, &[]).await;
+    assert_eq!((status, reason(&answer).as_str()), (409, "replayed"));
+    let ready = reqwest::get(format!("http://{}/readyz", gateway.addr))
+        .await
+        .unwrap();
+    assert_eq!(ready.status().as_u16(), 200);
+}
+
+#[tokio::test]
+async fn stream_mode_with_redis_down_is_503_and_the_retry_is_queued() {
+    let Some(_) = service_url("REDIS_URL") else {
+        return;
+    };
+    let binary = std::env::var("REDIS_SERVER").unwrap_or_else(|_| "redis-server".into());
+    let port = free_port();
+    let start = || {
+        let child = Command::new(&binary)
+            .args(["--bind", "127.0.0.1", "--port", &port.to_string()])
+            .args(["--save", "", "--appendonly", "no"])
+            .stdout(Stdio::null())
+            .spawn()
+            .unwrap();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(Instant::now() < deadline, "redis-server did not start");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        child
+    };
+    let mut server = start();
+    let url = format!("redis://127.0.0.1:{port}/");
+    let gateway = gateway(&[
+        "--secret-env",
+        "GW_SECRET",
+        "--redis-stream",
+        &url,
+        "--stream",
+        "deliveries",
+    ]);
+    server.kill().unwrap();
+    server.wait().unwrap();
+    let body = unique_body();
+    let (status, _, answer) = post(gateway.addr, PATH, SECRET, &body, &[]).await;
+    assert_eq!(
+        (status, reason(&answer).as_str()),
+        (503, "queue_unavailable")
+    );
+
+    let mut server = start();
+    let mut status = 0;
+    for _ in 0..50 {
+        (status, _, _) = post(gateway.addr, PATH, SECRET, &body, &[]).await;
+        if status == 202 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(
+        status, 202,
+        "the sender's retry is queued once Redis is back"
+    );
+    assert_eq!(entries(&url, "deliveries").await.len(), 1);
+    server.kill().unwrap();
+    server.wait().unwrap();
+}
+
+#[tokio::test]
+async fn two_gateways_sharing_redis_queue_one_of_32_concurrent_duplicates() {
+    let Some(url) = service_url("REDIS_URL") else {
+        return;
+    };
+    let key = format!("gw-dup-{}", uuid::Uuid::new_v4());
+    let args = [
+        "--secret-env",
+        "GW_SECRET",
+        "--redis-stream",
+        &url,
+        "--stream",
+        &key,
+        "--replay",
+        &url,
+    ];
+    let (first, second) = (gateway(&args), gateway(&args));
+    let body = unique_body();
+    let headers = signed(SECRET, &body);
+    let client = reqwest::Client::new();
+    let sends = (0..32).map(|i| {
+        let addr = if i % 2 == 0 { first.addr } else { second.addr };
+        let mut request = client
+            .post(format!("http://{addr}{PATH}"))
+            .body(body.clone());
+        for (name, value) in &headers {
+            request = request.header(name, value);
+        }
+        async move { request.send().await.unwrap().status().as_u16() }
+    });
+    let mut statuses = futures_util::future::join_all(sends).await;
+    statuses.sort_unstable();
+    assert_eq!(
+        statuses.iter().filter(|&&s| s == 202).count(),
+        1,
+        "{statuses:?}"
+    );
+    assert_eq!(
+        statuses.iter().filter(|&&s| s == 409).count(),
+        31,
+        "{statuses:?}"
+    );
+    assert_eq!(entries(&url, &key).await.len(), 1);
+}
