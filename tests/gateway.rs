@@ -598,3 +598,99 @@ async fn two_gateways_sharing_redis_queue_one_of_32_concurrent_duplicates() {
     );
     assert_eq!(entries(&url, &key).await.len(), 1);
 }
+
+// ------------------------------------------------- the example consumers
+
+/// Whether the consumer's dependencies are installed (by scripts/test);
+/// says SKIPPED otherwise, and fails under CI.
+fn installed(what: &str, path: &std::path::Path) -> bool {
+    if path.exists() {
+        return true;
+    }
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "{what} missing under CI ({}): run scripts/test",
+        path.display()
+    );
+    eprintln!("SKIPPED: {what} not installed at {}", path.display());
+    false
+}
+
+#[tokio::test]
+async fn the_python_and_node_consumers_read_and_acknowledge_each_delivery() {
+    let Some(url) = service_url("REDIS_URL") else {
+        return;
+    };
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let python_path = root.join("target/python-consumer");
+    let node_dir = root.join("examples/consumers/node");
+    if !installed("redis-py", &python_path)
+        || !installed("node-redis", &node_dir.join("node_modules/redis"))
+    {
+        return;
+    }
+    let consumers: [(&str, Command); 2] = [
+        ("python", {
+            let mut command = Command::new("python3");
+            command
+                .arg(root.join("examples/consumers/python/consumer.py"))
+                .env("PYTHONPATH", &python_path);
+            command
+        }),
+        ("node", {
+            let mut command = Command::new("node");
+            command.arg(node_dir.join("consumer.js"));
+            command
+        }),
+    ];
+    for (name, mut consumer) in consumers {
+        let key = format!("gw-consumer-{name}-{}", uuid::Uuid::new_v4());
+        let gateway = gateway(&[
+            "--secret-env",
+            "GW_SECRET",
+            "--redis-stream",
+            &url,
+            "--stream",
+            &key,
+        ]);
+        let bodies: Vec<Vec<u8>> = (0..3).map(|_| unique_body()).collect();
+        for body in &bodies {
+            let (status, _, _) = post(gateway.addr, PATH, SECRET, body, &[]).await;
+            assert_eq!(status, 202, "{name}");
+        }
+        let output = consumer
+            .args(["--max", "3"])
+            .env("REDIS_URL", &url)
+            .env("STREAM", &key)
+            .env("GROUP", "test-group")
+            .env("CONSUMER", name)
+            .stderr(Stdio::inherit())
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{name}: {:?}", output.status);
+        let lines: Vec<Value> = String::from_utf8(output.stdout)
+            .unwrap()
+            .lines()
+            .map(|line| serde_json::from_str(line).unwrap())
+            .collect();
+        assert_eq!(lines.len(), 3, "{name}");
+        for (line, body) in lines.iter().zip(&bodies) {
+            use base64::Engine;
+            let decoded = base64::engine::general_purpose::STANDARD
+                .decode(line["body_base64"].as_str().unwrap())
+                .unwrap();
+            assert_eq!(&decoded, body, "{name}: the exact bytes");
+            assert_eq!(line["profile"], "hex-millis", "{name}");
+            assert_eq!(line["key_index"], 0, "{name}");
+            assert!(line["headers"]["x-cognigy-signature"].is_string(), "{name}");
+        }
+        // Every entry was acknowledged: nothing pending for the group.
+        let pending: (u64, redis::Value, redis::Value, redis::Value) = redis::cmd("XPENDING")
+            .arg(&key)
+            .arg("test-group")
+            .query_async(&mut redis(&url).await)
+            .await
+            .unwrap();
+        assert_eq!(pending.0, 0, "{name}: unacknowledged entries");
+    }
+}
