@@ -93,13 +93,14 @@ impl Default for RequestId {
 impl fmt::Display for RequestId {
     /// The hyphenated UUID form, `xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (index, byte) in self.0.iter().enumerate() {
-            if matches!(index, 4 | 6 | 8 | 10) {
-                f.write_str("-")?;
-            }
-            write!(f, "{byte:02x}")?;
+        // Written once per request into audit events and headers: encoded
+        // into a buffer and written in one piece.
+        let mut text = [b'-'; 36];
+        for (bytes, at) in [(0..4, 0), (4..6, 9), (6..8, 14), (8..10, 19), (10..16, 24)] {
+            let end = at + 2 * bytes.len();
+            hex::encode_to_slice(&self.0[bytes], &mut text[at..end]).map_err(|_| fmt::Error)?;
         }
-        Ok(())
+        f.write_str(std::str::from_utf8(&text).map_err(|_| fmt::Error)?)
     }
 }
 
@@ -138,5 +139,10 @@ mod tests {
     fn request_ids_print_as_uuids() {
         let id = RequestId::from_bytes([0xab; 16]);
         assert_eq!(id.to_string(), "abababab-abab-abab-abab-abababababab");
+        let bytes: [u8; 16] = std::array::from_fn(|i| u8::try_from(i * 17).unwrap());
+        assert_eq!(
+            RequestId::from_bytes(bytes).to_string(),
+            "00112233-4455-6677-8899-aabbccddeeff"
+        );
     }
 }
