@@ -5,7 +5,9 @@
 #   verification (examples/bench_proxy.rs), both in front of the same
 #   trivial upstream: requests/s, p50/p99, the ratio gateway ÷ bare and the
 #   latency the gateway adds at p99;
-# - stream mode: deliveries/s and p50/p99 time to the 202, Redis on loopback.
+# - stream mode: deliveries/s and p50/p99 time to the 202, Redis on loopback,
+#   at 32 connections (throughput) and at 4 (latency: a sender that is not
+#   saturating the gateway).
 #
 #   benches/gateway_load.sh [seconds per run, default 5] [rounds, default 5]
 #
@@ -82,15 +84,17 @@ with open(sys.argv[1], "w") as f:
     f.write(f'wrk.headers["X-Cognigy-Timestamp"] = "{ts}"\n')
 PY
 }
-run() { taskset -c 1 wrk -t1 -c32 -d"$2"s --latency -s "$lua" "http://127.0.0.1:$1/webhooks/cognigy"; }
+run() { taskset -c 1 wrk -t1 -c"${3:-32}" -d"$2"s --latency -s "$lua" "http://127.0.0.1:$1/webhooks/cognigy"; }
 
 results=$workdir/results
 sign_request
 for port in $bare_port $gateway_port $stream_port; do run "$port" 2 >/dev/null; done # warm-up
 for round in $(seq "$rounds"); do
   sign_request
-  for target in bare:$bare_port gateway:$gateway_port stream:$stream_port; do
-    out=$(run "${target#*:}" "$duration")
+  for target in bare:$bare_port gateway:$gateway_port stream:$stream_port stream4:$stream_port; do
+    connections=32
+    [ "${target%%:*}" = stream4 ] && connections=4
+    out=$(run "${target#*:}" "$duration" "$connections")
     if grep -qE "Non-2xx|Socket errors" <<<"$out"; then
       echo "${target%%:*}: $(grep -E 'Non-2xx|Socket errors' <<<"$out")" >&2
       exit 1
@@ -116,11 +120,16 @@ def ms(text):
     return float(text)
 
 
-by = {name: [r for r in rows if r[0] == name] for name in ("bare", "gateway", "stream")}
-print(f"median of {sys.argv[3]} rounds x {sys.argv[2]} s, 32 connections, 1 KiB signed body")
+by = {name: [r for r in rows if r[0] == name] for name in ("bare", "gateway", "stream", "stream4")}
+print(f"median of {sys.argv[3]} rounds x {sys.argv[2]} s, 1 KiB signed body")
 print("| target | requests/s | p50 ms | p99 ms |")
 print("|---|---|---|---|")
-labels = {"bare": "bare proxy (no verification)", "gateway": "gateway, forward mode", "stream": "gateway, stream mode (XADD)"}
+labels = {
+    "bare": "bare proxy (no verification), 32 connections",
+    "gateway": "gateway, forward mode, 32 connections",
+    "stream": "gateway, stream mode (XADD), 32 connections",
+    "stream4": "gateway, stream mode (XADD), 4 connections",
+}
 for name, runs in by.items():
     print(
         f"| {labels[name]} | {statistics.median(float(r[2]) for r in runs):,.0f} "

@@ -101,10 +101,31 @@ pub(crate) struct GatewayArgs {
     tolerance: Option<Duration>,
 }
 
-/// Where verified deliveries go.
+/// Where verified deliveries go: the service behind the verification layer.
+#[derive(Clone)]
 pub(crate) enum Mode {
     Forward(Forward),
     Stream(Stream),
+}
+
+impl tower_service::Service<http::Request<http_body_util::Full<bytes::Bytes>>> for Mode {
+    type Response = http::Response<axum::body::Body>;
+    type Error = std::convert::Infallible;
+    type Future = super::BoxedAnswer;
+
+    fn poll_ready(
+        &mut self,
+        _: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Result<(), Self::Error>> {
+        std::task::Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, request: http::Request<http_body_util::Full<bytes::Bytes>>) -> Self::Future {
+        match self.clone() {
+            Mode::Forward(forward) => Box::pin(async move { Ok(forward.forward(request).await) }),
+            Mode::Stream(stream) => Box::pin(async move { Ok(stream.enqueue(request).await) }),
+        }
+    }
 }
 
 impl Mode {

@@ -1,10 +1,6 @@
 //! Forward mode: the verified request, exact bytes and all, to the upstream;
 //! the upstream's answer streamed back.
 
-use std::convert::Infallible;
-use std::future::Future;
-use std::pin::Pin;
-use std::task::{Context, Poll};
 use std::time::Duration;
 
 use axum::body::Body;
@@ -17,7 +13,6 @@ use http_body_util::Full;
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
-use tower_service::Service;
 
 use super::headers::{error_response, mark_verified, strip_hop_by_hop};
 use crate::Failure;
@@ -86,7 +81,7 @@ impl Forward {
             .build()
     }
 
-    async fn forward(self, request: Request<Full<Bytes>>) -> Response<Body> {
+    pub(crate) async fn forward(self, request: Request<Full<Bytes>>) -> Response<Body> {
         let (mut parts, body) = request.into_parts();
         let Ok(uri) = self.target(parts.uri.path_and_query()) else {
             return error_response(StatusCode::BAD_REQUEST, "bad_path", "unusable request path");
@@ -128,20 +123,5 @@ impl Forward {
                 "the upstream service did not answer in time",
             ),
         }
-    }
-}
-
-impl Service<Request<Full<Bytes>>> for Forward {
-    type Response = Response<Body>;
-    type Error = Infallible;
-    type Future = Pin<Box<dyn Future<Output = Result<Response<Body>, Infallible>> + Send>>;
-
-    fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
-        Poll::Ready(Ok(()))
-    }
-
-    fn call(&mut self, request: Request<Full<Bytes>>) -> Self::Future {
-        let forward = self.clone();
-        Box::pin(async move { Ok(forward.forward(request).await) })
     }
 }

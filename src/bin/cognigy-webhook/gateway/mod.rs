@@ -14,11 +14,17 @@ mod stream;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
+use std::convert::Infallible;
+use std::future::Future;
+use std::pin::Pin;
+
 use axum::Router;
+use axum::body::Body;
 use axum::routing::get;
 use cognigy_webhook::Verifier;
 use cognigy_webhook::replay::ReplayGuard;
-use cognigy_webhook::tower::VerifyWebhookLayer;
+use cognigy_webhook::tower::{JsonRejection, VerifyWebhook, VerifyWebhookLayer};
+use http::Response;
 use tower_layer::Layer;
 
 pub(crate) use args::GatewayArgs;
@@ -36,6 +42,14 @@ pub(crate) fn run(args: GatewayArgs) -> Result<(), Failure> {
     runtime.block_on(serve(settings))
 }
 
+/// What the forwarder or the stream writer answers.
+pub(crate) type BoxedAnswer =
+    Pin<Box<dyn Future<Output = Result<Response<Body>, Infallible>> + Send>>;
+
+/// The webhook route: the library's layer around the forwarder or the
+/// stream writer.
+pub(crate) type Webhook = VerifyWebhook<Mode, JsonRejection>;
+
 /// What a webhook route needs besides the verifier, kept across reloads.
 #[derive(Clone)]
 struct Backend {
@@ -45,9 +59,8 @@ struct Backend {
 }
 
 impl Backend {
-    /// The webhook route for `verifier`: the library's layer around the
-    /// forwarder or the stream writer; every other path is 404.
-    fn router(&self, verifier: Verifier) -> Result<Router, Failure> {
+    /// The webhook route for `verifier`.
+    fn webhook(&self, verifier: Verifier) -> Result<Webhook, Failure> {
         let mut layer = VerifyWebhookLayer::new(verifier)
             .with_body_limit(self.settings.body_limit)
             .with_read_timeout(self.settings.read_timeout);
@@ -56,13 +69,7 @@ impl Backend {
                 .with_replay_guard(guard.clone())
                 .map_err(|error| Failure::Usage(format!("--replay: {error}")))?;
         }
-        let path = self.settings.path.as_str();
-        Ok(match &*self.mode {
-            Mode::Forward(forward) => {
-                Router::new().route_service(path, layer.layer(forward.clone()))
-            }
-            Mode::Stream(stream) => Router::new().route_service(path, layer.layer(stream.clone())),
-        })
+        Ok(layer.layer((*self.mode).clone()))
     }
 }
 
@@ -78,18 +85,20 @@ async fn serve(settings: Settings) -> Result<(), Failure> {
         guard,
         settings: Arc::new(settings),
     };
-    let webhook = Reloadable::new(backend.router(verifier)?);
+    let webhook = Reloadable::new(backend.webhook(verifier)?);
     reload::on_hangup(webhook.clone(), backend.clone());
 
+    // Only the webhook path and the operations routes; every other path is
+    // 404 (axum's default) and never forwarded.
     let app = Router::new()
+        .route_service(&backend.settings.path, webhook)
         .route("/healthz", get(ops::healthz))
         .route("/readyz", get(ops::readyz))
         .route("/metrics", get(ops::metrics))
         .with_state(ops::OpsState {
             mode,
             metrics: Arc::new(metrics),
-        })
-        .fallback_service(webhook);
+        });
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .map_err(|error| Failure::Usage(format!("--listen {listen}: {error}")))?;

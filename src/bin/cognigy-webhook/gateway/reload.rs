@@ -2,53 +2,56 @@
 //! webhook route; requests in flight finish on the route they started on.
 
 use std::convert::Infallible;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::{Arc, PoisonError, RwLock};
 use std::task::{Context, Poll};
 
-use axum::Router;
 use axum::body::Body;
 use axum::response::Response;
 use http::Request;
-use tower::ServiceExt;
-use tower::util::Oneshot;
 use tower_service::Service;
 
-use super::Backend;
+use super::{Backend, Webhook};
 
-/// The current webhook route, replaced as a whole on reload.
+/// The current webhook service, replaced as a whole on reload.
 #[derive(Clone)]
 pub(crate) struct Reloadable {
-    current: Arc<RwLock<Router>>,
+    current: Arc<RwLock<Webhook>>,
 }
 
 impl Reloadable {
-    pub(crate) fn new(router: Router) -> Self {
+    pub(crate) fn new(webhook: Webhook) -> Self {
         Reloadable {
-            current: Arc::new(RwLock::new(router)),
+            current: Arc::new(RwLock::new(webhook)),
         }
     }
 
-    fn replace(&self, router: Router) {
-        *self.current.write().unwrap_or_else(PoisonError::into_inner) = router;
+    fn replace(&self, webhook: Webhook) {
+        *self.current.write().unwrap_or_else(PoisonError::into_inner) = webhook;
     }
 }
 
 impl Service<Request<Body>> for Reloadable {
     type Response = Response;
     type Error = Infallible;
-    type Future = Oneshot<Router, Request<Body>>;
+    type Future = Pin<Box<dyn Future<Output = Result<Response, Infallible>> + Send>>;
 
     fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
         Poll::Ready(Ok(()))
     }
 
     fn call(&mut self, request: Request<Body>) -> Self::Future {
-        let router = self
+        // The service in use when the request arrived serves it to the end.
+        let mut webhook = self
             .current
             .read()
             .unwrap_or_else(PoisonError::into_inner)
             .clone();
-        router.oneshot(request)
+        Box::pin(async move {
+            let response = webhook.call(request).await?;
+            Ok(response.map(Body::new))
+        })
     }
 }
 
@@ -65,10 +68,10 @@ pub(crate) fn on_hangup(webhook: Reloadable, backend: Backend) {
             match backend
                 .settings
                 .verifier()
-                .and_then(|verifier| backend.router(verifier))
+                .and_then(|verifier| backend.webhook(verifier))
             {
-                Ok(router) => {
-                    webhook.replace(router);
+                Ok(service) => {
+                    webhook.replace(service);
                     eprintln!("cognigy-webhook gateway: secrets reloaded");
                 }
                 Err(crate::Failure::Usage(message)) => {

@@ -1,10 +1,6 @@
 //! Stream mode: each verified delivery becomes one Redis stream entry, and
 //! the sender hears 202 only once Redis has acknowledged it.
 
-use std::convert::Infallible;
-use std::future::Future;
-use std::pin::Pin;
-use std::task::{Context, Poll};
 use std::time::Duration;
 
 use axum::body::Body;
@@ -15,7 +11,6 @@ use http::header::{CONTENT_TYPE, HeaderValue};
 use http::{HeaderMap, Request, Response, StatusCode};
 use http_body_util::Full;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
-use tower_service::Service;
 
 use super::headers::{error_response, strip_hop_by_hop};
 use crate::Failure;
@@ -74,7 +69,7 @@ impl Stream {
             .is_ok()
     }
 
-    async fn enqueue(mut self, request: Request<Full<Bytes>>) -> Response<Body> {
+    pub(crate) async fn enqueue(mut self, request: Request<Full<Bytes>>) -> Response<Body> {
         let (mut parts, body) = request.into_parts();
         let Ok(collected) = http_body_util::BodyExt::collect(body).await;
         let body = collected.to_bytes();
@@ -142,19 +137,4 @@ fn headers_json(headers: &HeaderMap) -> String {
         object.insert(name.as_str().to_owned(), serde_json::Value::String(value));
     }
     serde_json::Value::Object(object).to_string()
-}
-
-impl Service<Request<Full<Bytes>>> for Stream {
-    type Response = Response<Body>;
-    type Error = Infallible;
-    type Future = Pin<Box<dyn Future<Output = Result<Response<Body>, Infallible>> + Send>>;
-
-    fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
-        Poll::Ready(Ok(()))
-    }
-
-    fn call(&mut self, request: Request<Full<Bytes>>) -> Self::Future {
-        let stream = self.clone();
-        Box::pin(async move { Ok(stream.enqueue(request).await) })
-    }
 }
