@@ -15,6 +15,7 @@ mod input;
 mod output;
 mod send;
 mod sign;
+mod snippet;
 mod verify;
 
 use std::process::ExitCode;
@@ -46,6 +47,12 @@ enum Command {
         after_help = "Example:\n  cognigy-webhook send --url http://127.0.0.1:8080/webhooks/cognigy --profile webhook-hex \\\n    --secret-env COGNIGY_WEBHOOK_SECRET --body payload.json --count 1000 --concurrency 16\n\nExit codes: 0 every answer was 2xx, 1 otherwise, 2 usage error."
     )]
     Send(send::SendArgs),
+    /// Print code that makes a sender (Node.js, or a Cognigy Endpoint
+    /// Transformer) sign deliveries for a profile.
+    #[command(
+        after_help = "Example:\n  cognigy-webhook snippet --profile hex-millis --target module > sign-cognigy.js\n\nTargets: module (CommonJS for Node.js, exports signHeaders(body, secret, nowMs?)),\ntransformer (TypeScript for a Cognigy Endpoint Transformer).\nExit codes: 0 printed, 2 usage error (including a profile without an HMAC)."
+    )]
+    Snippet(snippet::SnippetArgs),
     /// Try every profile and every secret on a delivery and report which match.
     #[command(
         after_help = "Example:\n  cognigy-webhook diagnose --secret-env OLD_SECRET --secret-env NEW_SECRET \\\n    --header 'X-Cognigy-Signature: sha256=5d41…' --header 'X-Cognigy-Timestamp: 1700000000000' --body payload.json\n\nExit codes: 0 some profile and secret match, 1 none does, 2 usage error."
@@ -95,6 +102,7 @@ fn main() -> ExitCode {
         Command::Verify(args) => verify::run(args),
         Command::Send(args) => send::run(args),
         Command::Diagnose(args) => diagnose::run(args),
+        Command::Snippet(args) => snippet::run(args),
         #[cfg(feature = "gateway")]
         Command::Gateway(args) => gateway::run(args),
     };
