@@ -55,6 +55,10 @@ pub mod decrypt;
 #[cfg_attr(docsrs, doc(cfg(feature = "client")))]
 pub mod client;
 
+#[cfg(feature = "payload")]
+#[cfg_attr(docsrs, doc(cfg(feature = "payload")))]
+pub mod payload;
+
 /// Wire profiles and their parts: what a [`Profile`] is made of, for custom
 /// profiles and for reading a profile's settings.
 pub mod profile {
