@@ -1,5 +1,9 @@
-//! Calling the Cognigy API after a webhook (feature `client`), as the Python
-//! and Go reference documents do, without their races and blind retries:
+//! Calling Cognigy (feature `client`). [`EndpointClient`] sends user
+//! messages into a REST or Webhook endpoint (`X-Webhook-Key`) and
+//! [`InjectClient`] calls Inject and Notify (`X-API-Key`); neither repeats a
+//! POST that may have arrived. [`CognigyClient`] calls the Cognigy API after
+//! a webhook, as the Python and Go reference documents do, without their
+//! races and blind retries:
 //!
 //! - an OAuth2 client-credentials token, cached and refreshed 30 s before it
 //!   expires, by **one** request however many callers wait for it;
@@ -29,6 +33,7 @@
 //! ```
 
 mod config;
+mod endpoint;
 mod error;
 mod request;
 mod retry;
@@ -37,5 +42,6 @@ mod token;
 pub use config::{
     CLIENT_ID_VAR, CLIENT_SECRET_VAR, ClientConfig, DEFAULT_SCOPES, PAGE_TOKEN_HEADER, TENANT_VAR,
 };
+pub use endpoint::{API_KEY_HEADER, EndpointClient, InjectClient, WEBHOOK_KEY_HEADER};
 pub use error::ClientError;
 pub use request::{ApiRequest, CORRELATION_HEADER, CognigyClient, MAX_PAGES};

@@ -180,7 +180,7 @@ impl ApiRequest {
         loop {
             let token = inner.tokens.get(&inner.token_http, &inner.config).await?;
             let safe = self.retry_unsafe || self.method.is_idempotent();
-            let response = execute(&inner.config, safe, || {
+            let response = execute(&inner.config.retry, safe, || {
                 let mut request = inner
                     .http
                     .request(self.method.clone(), url.clone())

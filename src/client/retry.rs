@@ -3,7 +3,8 @@
 use reqwest::StatusCode;
 use reqwest::header::RETRY_AFTER;
 
-use super::{ClientConfig, ClientError};
+use super::ClientError;
+use crate::retry::RetryPolicy;
 
 /// Sends the request `build` makes until it gets an answer that is not worth
 /// retrying, or the tries run out (then the last answer is returned as it
@@ -14,11 +15,11 @@ use super::{ClientConfig, ClientError};
 /// 503 waits for its `Retry-After` (capped) instead of the backoff.
 /// Dropping the future cancels the call between any two steps.
 pub(crate) async fn execute(
-    config: &ClientConfig,
+    retry: &RetryPolicy,
     safe: bool,
     build: impl Fn() -> reqwest::RequestBuilder,
 ) -> Result<reqwest::Response, ClientError> {
-    let mut backoff = config.retry.backoff();
+    let mut backoff = retry.backoff();
     loop {
         let (waited_for, answer) = match build().send().await {
             Ok(response) => {
@@ -35,7 +36,7 @@ pub(crate) async fn execute(
                 )
                 .then(|| response.headers().get(RETRY_AFTER))
                 .flatten()
-                .and_then(|value| config.retry.retry_after(value.as_bytes()));
+                .and_then(|value| retry.retry_after(value.as_bytes()));
                 (wait, Ok(response))
             }
             Err(error) => {

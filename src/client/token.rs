@@ -94,7 +94,7 @@ async fn fetch(http: &reqwest::Client, config: &ClientConfig) -> Result<Token, C
     );
     let asked_at = Instant::now();
     // Asking for a token has no side effect: always safe to repeat.
-    let response = execute(config, true, || {
+    let response = execute(&config.retry, true, || {
         http.post(config.token_url.clone())
             .header("content-type", "application/x-www-form-urlencoded")
             .body(form.as_bytes().to_vec())
