@@ -10,7 +10,9 @@ use crate::{ConfigError, ProfileName, TimestampFormat};
 /// The header Basic Auth credentials arrive in.
 pub const AUTHORIZATION: &str = "Authorization";
 
-/// The header the `api-key` preset reads, as in Cognigy's own Webhook docs.
+/// The header the `api-key` preset reads. Cognigy's documentation names it
+/// for keys sent *into* a Webhook endpoint; the preset checks it for any
+/// sender that sends a key.
 pub const DEFAULT_API_KEY_HEADER: &str = "X-Webhook-Key";
 
 /// How a signature value is written on the wire.
@@ -262,8 +264,11 @@ impl Profile {
         }
     }
 
-    /// `api-key`: the secret itself in the `X-Webhook-Key` header, as NICE
-    /// Cognigy's documentation describes. No signature, no timestamp: use TLS.
+    /// `api-key`: the secret itself in the `X-Webhook-Key` header — a
+    /// generic check for senders that send a key. (Cognigy itself does not
+    /// send one to you: `X-Webhook-Key` is what you send *into* a Webhook
+    /// endpoint, see `client::EndpointClient`.) No signature, no timestamp:
+    /// use TLS.
     /// [`Profile::api_key_in`] reads another header.
     pub fn api_key() -> Profile {
         Profile {
