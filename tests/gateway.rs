@@ -106,13 +106,18 @@ fn free_port() -> u16 {
 }
 
 /// Starts the gateway with `args` (after `--listen` and `--profile
-/// hex-millis --secret-env GW_SECRET`) and waits until it listens.
+/// hex-millis`; the secret is in `GW_SECRET`) and waits until it listens.
 fn gateway(args: &[&str]) -> Gateway {
+    gateway_with_env(args, &[])
+}
+
+fn gateway_with_env(args: &[&str], env: &[(&str, &str)]) -> Gateway {
     let addr = SocketAddr::from(([127, 0, 0, 1], free_port()));
     let child = Command::new(env!("CARGO_BIN_EXE_cognigy-webhook"))
         .arg("gateway")
         .args(["--listen", &addr.to_string(), "--profile", "hex-millis"])
         .args(args)
+        .envs(env.iter().copied())
         .env("GW_SECRET", SECRET)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -494,6 +499,47 @@ async fn stream_mode_answers_202_after_xadd_with_every_field() {
         .await
         .unwrap();
     assert_eq!(ready.status().as_u16(), 200);
+}
+
+#[tokio::test]
+async fn stream_mode_and_replay_over_tls_to_redis() {
+    let (Some(url), Some(ca)) = (service_url("REDIS_TLS_URL"), service_url("TEST_CA_FILE")) else {
+        return;
+    };
+    let key = format!("gw-tls-{}", uuid::Uuid::new_v4());
+    let gateway = gateway_with_env(
+        &[
+            "--secret-env",
+            "GW_SECRET",
+            "--redis-stream",
+            &url,
+            "--stream",
+            &key,
+            "--replay",
+            &url,
+        ],
+        &[("COGNIGY_REDIS_CA_FILE", &ca)],
+    );
+    let body = unique_body();
+    let (status, _, _) = post(gateway.addr, PATH, SECRET, &body, &[]).await;
+    assert_eq!(status, 202);
+    let (status, _, _) = post(gateway.addr, PATH, SECRET, &body, &[]).await;
+    assert_eq!(status, 409);
+    // Read back over TLS with the same CA.
+    let client = redis::Client::build_with_tls(
+        url.as_str(),
+        redis::TlsCertificates {
+            client_tls: None,
+            root_cert: Some(std::fs::read(&ca).unwrap()),
+        },
+    )
+    .unwrap();
+    let length: u64 = redis::cmd("XLEN")
+        .arg(&key)
+        .query_async(&mut client.get_multiplexed_async_connection().await.unwrap())
+        .await
+        .unwrap();
+    assert_eq!(length, 1);
 }
 
 #[tokio::test]
