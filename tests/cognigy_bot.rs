@@ -6,56 +6,30 @@
 
 mod support;
 
-use std::net::{SocketAddr, TcpListener, TcpStream};
-use std::process::{Child, Command, Stdio};
+use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use axum::http::HeaderMap;
 use axum::routing::post;
 use base64::Engine;
 use serde_json::{Value, json};
+use support::examples::{self, Example};
 
 const BASIC: (&str, &str) = ("cognigy", "basic-auth-password-1");
 const KEY: &str = "endpoint-key-0123";
 
-struct Bot(Child, SocketAddr);
-
-impl Drop for Bot {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn start_bot(endpoint: &str) -> Bot {
-    let port = TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let mut example = std::env::current_exe().unwrap();
-    example.pop();
-    example.pop();
-    let child = Command::new(example.join("examples/cognigy_bot"))
-        .env_clear()
-        .env("HOST", "127.0.0.1")
-        .env("PORT", port.to_string())
-        .env("COGNIGY_WEBHOOK_SECRET", format!("{}:{}", BASIC.0, BASIC.1))
-        .env("COGNIGY_ENDPOINT_URL", endpoint)
-        .env("COGNIGY_WEBHOOK_KEY", KEY)
-        .env("COGNIGY_BOT_SCRIPT", "order 12345|thanks")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let addr = SocketAddr::from(([127, 0, 0, 1], port));
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while TcpStream::connect(addr).is_err() {
-        assert!(Instant::now() < deadline, "the bot did not start");
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    Bot(child, addr)
+fn start_bot(endpoint: &str) -> Example {
+    let credentials = format!("{}:{}", BASIC.0, BASIC.1);
+    examples::start(
+        "cognigy_bot",
+        &[
+            ("COGNIGY_WEBHOOK_SECRET", &credentials),
+            ("COGNIGY_ENDPOINT_URL", endpoint),
+            ("COGNIGY_WEBHOOK_KEY", KEY),
+            ("COGNIGY_BOT_SCRIPT", "order 12345|thanks"),
+        ],
+    )
 }
 
 /// Cognigy's Webhook Endpoint sending one output to the bot.
@@ -114,20 +88,20 @@ async fn the_bot_verifies_each_output_and_answers_into_the_endpoint() {
     };
 
     // Wrong Basic Auth: refused, nothing sent on.
-    let (status, answer) = output(bot.1, "Hello!", ("cognigy", "wrong")).await;
+    let (status, answer) = output(bot.addr, "Hello!", ("cognigy", "wrong")).await;
     assert_eq!(
         (status, answer["reason"].as_str()),
         (401, Some("signature_mismatch"))
     );
 
-    let (status, answer) = output(bot.1, "How can I help?", BASIC).await;
+    let (status, answer) = output(bot.addr, "How can I help?", BASIC).await;
     assert_eq!((status, answer["answering"].as_bool()), (200, Some(true)));
     wait_for(1).await;
-    let (status, _) = output(bot.1, "Found order 12345. Anything else?", BASIC).await;
+    let (status, _) = output(bot.addr, "Found order 12345. Anything else?", BASIC).await;
     assert_eq!(status, 200);
     wait_for(2).await;
     // The script is done: a third output is received but not answered.
-    let (status, answer) = output(bot.1, "Goodbye", BASIC).await;
+    let (status, answer) = output(bot.addr, "Goodbye", BASIC).await;
     assert_eq!((status, answer["answering"].as_bool()), (200, Some(false)));
     tokio::time::sleep(Duration::from_millis(200)).await;
 
@@ -152,7 +126,7 @@ async fn an_output_without_its_required_fields_is_a_400_naming_the_path() {
     let token =
         base64::engine::general_purpose::STANDARD.encode(format!("{}:{}", BASIC.0, BASIC.1));
     let response = reqwest::Client::new()
-        .post(format!("http://{}/webhooks/cognigy", bot.1))
+        .post(format!("http://{}/webhooks/cognigy", bot.addr))
         .header("Authorization", format!("Basic {token}"))
         .header("Content-Type", "application/json")
         .body(json!({"userId": "u", "sessionId": "s"}).to_string())

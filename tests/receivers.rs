@@ -8,66 +8,21 @@
     feature = "siem"
 ))]
 
-use std::net::{SocketAddr, TcpListener, TcpStream};
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+mod support;
+
+use std::net::SocketAddr;
 
 use cognigy_webhook::self_test::{SELF_TEST_PATH, SELF_TEST_TOKEN_VAR};
+use support::examples::{self, Example};
 
 const TOKEN: &str = "receiver-self-test-token";
 
-/// `target/<profile>/examples/<name>`, which `cargo test` builds.
-fn example(name: &str) -> PathBuf {
-    let mut path = std::env::current_exe().unwrap();
-    path.pop(); // the test binary
-    path.pop(); // deps
-    path.join("examples").join(name)
-}
-
-/// A receiver running until dropped.
-struct Receiver {
-    child: Child,
-    addr: SocketAddr,
-}
-
-impl Drop for Receiver {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn start(name: &str, token: Option<&str>) -> Receiver {
-    let port = TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let mut command = Command::new(example(name));
-    command
-        .env_clear()
-        .env("HOST", "127.0.0.1")
-        .env("PORT", port.to_string())
-        .env("COGNIGY_WEBHOOK_SECRET", "receiver-secret-0123456789")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null());
+fn start(name: &str, token: Option<&str>) -> Example {
+    let mut env = vec![("COGNIGY_WEBHOOK_SECRET", "receiver-secret-0123456789")];
     if let Some(token) = token {
-        command.env(SELF_TEST_TOKEN_VAR, token);
+        env.push((SELF_TEST_TOKEN_VAR, token));
     }
-    let child = command
-        .spawn()
-        .unwrap_or_else(|error| panic!("{name}: {error} (built by `cargo test --all-features`)"));
-    let receiver = Receiver {
-        child,
-        addr: SocketAddr::from(([127, 0, 0, 1], port)),
-    };
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while TcpStream::connect(receiver.addr).is_err() {
-        assert!(Instant::now() < deadline, "{name} did not start listening");
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    receiver
+    examples::start(name, &env)
 }
 
 async fn status(client: &reqwest::Client, addr: SocketAddr, bearer: Option<&str>) -> u16 {

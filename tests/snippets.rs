@@ -13,12 +13,14 @@
     feature = "siem"
 ))]
 
-use std::net::{SocketAddr, TcpListener, TcpStream};
+mod support;
+
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::{Command, Stdio};
 
 use serde_json::Value;
+use support::examples::{self, Example};
 
 const SECRET: &str = "snippet-secret-0123456789";
 const PROFILES: [&str; 5] = [
@@ -53,44 +55,14 @@ fn ready() -> bool {
     false
 }
 
-struct Receiver {
-    child: Child,
-    addr: SocketAddr,
-}
-
-impl Drop for Receiver {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn receiver(name: &str, profile: &str) -> Receiver {
-    let port = TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let mut example = std::env::current_exe().unwrap();
-    example.pop();
-    example.pop();
-    let child = Command::new(example.join("examples").join(name))
-        .env_clear()
-        .env("HOST", "127.0.0.1")
-        .env("PORT", port.to_string())
-        .env("COGNIGY_PROFILE", profile)
-        .env("COGNIGY_WEBHOOK_SECRET", SECRET)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let addr = SocketAddr::from(([127, 0, 0, 1], port));
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while TcpStream::connect(addr).is_err() {
-        assert!(Instant::now() < deadline, "{name} did not start");
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    Receiver { child, addr }
+fn receiver(name: &str, profile: &str) -> Example {
+    examples::start(
+        name,
+        &[
+            ("COGNIGY_PROFILE", profile),
+            ("COGNIGY_WEBHOOK_SECRET", SECRET),
+        ],
+    )
 }
 
 /// `cognigy-webhook snippet --profile P --target T`, written to a file.

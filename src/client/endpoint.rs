@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use super::ClientError;
 use super::request::CORRELATION_HEADER;
-use super::retry::{execute, same_origin_only, without_url};
+use super::retry::{execute, same_origin_only, success_body};
 use crate::payload::{EndpointMessage, InjectMessage};
 use crate::retry::RetryPolicy;
 use crate::{ConfigError, CorrelationId, Secret};
@@ -232,18 +232,7 @@ async fn post<T: serde::Serialize>(
         request
     })
     .await?;
-    let status = response.status();
-    let bytes = response
-        .bytes()
-        .await
-        .map_err(|error| ClientError::Transport(without_url(&error)))?;
-    if !status.is_success() {
-        let start = &bytes[..bytes.len().min(512)];
-        return Err(ClientError::Status {
-            status: status.as_u16(),
-            body: String::from_utf8_lossy(start).into_owned(),
-        });
-    }
+    let bytes = success_body(response).await?;
     if bytes.is_empty() {
         return Ok(Value::Null);
     }

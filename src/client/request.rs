@@ -6,7 +6,7 @@ use std::sync::Arc;
 use futures_util::Stream;
 use serde_json::Value;
 
-use super::retry::{execute, same_origin_only, without_url};
+use super::retry::{execute, same_origin_only, success_body};
 use super::token::TokenCache;
 use super::{ClientConfig, ClientError, PAGE_TOKEN_HEADER};
 use crate::{ConfigError, CorrelationId};
@@ -199,23 +199,12 @@ impl ApiRequest {
                 request
             })
             .await?;
-            let status = response.status();
-            if status == reqwest::StatusCode::UNAUTHORIZED && !refreshed {
+            if response.status() == reqwest::StatusCode::UNAUTHORIZED && !refreshed {
                 inner.tokens.forget(&token).await;
                 refreshed = true;
                 continue;
             }
-            let bytes = response
-                .bytes()
-                .await
-                .map_err(|error| ClientError::Transport(without_url(&error)))?;
-            if !status.is_success() {
-                let start = &bytes[..bytes.len().min(512)];
-                return Err(ClientError::Status {
-                    status: status.as_u16(),
-                    body: String::from_utf8_lossy(start).into_owned(),
-                });
-            }
+            let bytes = success_body(response).await?;
             if bytes.is_empty() {
                 return Ok(Value::Null);
             }

@@ -88,3 +88,21 @@ pub(crate) fn without_url(error: &reqwest::Error) -> String {
         .unwrap_or_default();
     format!("{kind} ({host})")
 }
+
+/// The body of a successful answer; any other status is
+/// [`ClientError::Status`] with the start of its body.
+pub(crate) async fn success_body(response: reqwest::Response) -> Result<bytes::Bytes, ClientError> {
+    let status = response.status();
+    let bytes = response
+        .bytes()
+        .await
+        .map_err(|error| ClientError::Transport(without_url(&error)))?;
+    if !status.is_success() {
+        let start = &bytes[..bytes.len().min(512)];
+        return Err(ClientError::Status {
+            status: status.as_u16(),
+            body: String::from_utf8_lossy(start).into_owned(),
+        });
+    }
+    Ok(bytes)
+}

@@ -9,6 +9,7 @@ use cognigy_webhook::clock::FixedClock;
 use cognigy_webhook::{Profile, Secret, Verifier};
 use serde::Deserialize;
 
+pub mod examples;
 #[cfg(any(feature = "axum", feature = "actix"))]
 pub mod http_cases;
 #[cfg(any(feature = "axum", feature = "actix"))]
