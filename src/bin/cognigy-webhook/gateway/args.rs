@@ -12,6 +12,7 @@ use cognigy_webhook::replay::{
 use cognigy_webhook::{Profile, Verifier};
 
 use super::forward::Forward;
+use super::mode::Mode;
 use super::stream::Stream;
 use crate::input::{self, RawSecret, duration};
 use crate::{Failure, SecretArgs};
@@ -99,42 +100,6 @@ pub(crate) struct GatewayArgs {
     /// The timestamp tolerance, such as 30s or 5m (default: the profile's).
     #[arg(long, env = "COGNIGY_GATEWAY_TOLERANCE", value_parser = duration)]
     tolerance: Option<Duration>,
-}
-
-/// Where verified deliveries go: the service behind the verification layer.
-#[derive(Clone)]
-pub(crate) enum Mode {
-    Forward(Forward),
-    Stream(Stream),
-}
-
-impl tower_service::Service<http::Request<http_body_util::Full<bytes::Bytes>>> for Mode {
-    type Response = http::Response<axum::body::Body>;
-    type Error = std::convert::Infallible;
-    type Future = super::BoxedAnswer;
-
-    fn poll_ready(
-        &mut self,
-        _: &mut std::task::Context<'_>,
-    ) -> std::task::Poll<Result<(), Self::Error>> {
-        std::task::Poll::Ready(Ok(()))
-    }
-
-    fn call(&mut self, request: http::Request<http_body_util::Full<bytes::Bytes>>) -> Self::Future {
-        match self.clone() {
-            Mode::Forward(forward) => Box::pin(async move { Ok(forward.forward(request).await) }),
-            Mode::Stream(stream) => Box::pin(async move { Ok(stream.enqueue(request).await) }),
-        }
-    }
-}
-
-impl Mode {
-    pub(crate) fn describe(&self) -> String {
-        match self {
-            Mode::Forward(forward) => format!("forwarding to {}", forward.shown()),
-            Mode::Stream(stream) => format!("enqueueing in stream {:?}", stream.key()),
-        }
-    }
 }
 
 /// The checked arguments.

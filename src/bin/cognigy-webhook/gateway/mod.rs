@@ -7,16 +7,16 @@
 mod args;
 mod forward;
 mod headers;
+mod mode;
 mod ops;
 mod reload;
 mod stream;
 
-use std::net::SocketAddr;
-use std::sync::Arc;
-
 use std::convert::Infallible;
 use std::future::Future;
+use std::net::SocketAddr;
 use std::pin::Pin;
+use std::sync::Arc;
 
 use axum::Router;
 use axum::body::Body;
@@ -28,7 +28,8 @@ use http::Response;
 use tower_layer::Layer;
 
 pub(crate) use args::GatewayArgs;
-use args::{Mode, Settings};
+use args::Settings;
+use mode::Mode;
 use reload::Reloadable;
 
 use crate::Failure;

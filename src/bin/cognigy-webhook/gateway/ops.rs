@@ -8,7 +8,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 
-use super::args::Mode;
+use super::mode::Mode;
 use crate::Failure;
 
 /// What the operations routes read.
