@@ -113,9 +113,12 @@ fn gateway(args: &[&str]) -> Gateway {
 
 fn gateway_with_env(args: &[&str], env: &[(&str, &str)]) -> Gateway {
     let addr = SocketAddr::from(([127, 0, 0, 1], free_port()));
-    let child = Command::new(env!("CARGO_BIN_EXE_cognigy-webhook"))
-        .arg("gateway")
-        .args(["--listen", &addr.to_string(), "--profile", "hex-millis"])
+    let mut command = Command::new(env!("CARGO_BIN_EXE_cognigy-webhook"));
+    command.args(["gateway", "--listen", &addr.to_string()]);
+    if !args.contains(&"--profile") {
+        command.args(["--profile", "hex-millis"]);
+    }
+    let child = command
         .args(args)
         .envs(env.iter().copied())
         .env("GW_SECRET", SECRET)
@@ -540,6 +543,44 @@ async fn stream_mode_and_replay_over_tls_to_redis() {
         .await
         .unwrap();
     assert_eq!(length, 1);
+}
+
+#[tokio::test]
+async fn stream_mode_never_stores_a_basic_auth_credential() {
+    let Some(url) = service_url("REDIS_URL") else {
+        return;
+    };
+    let key = format!("gw-basic-{}", uuid::Uuid::new_v4());
+    let gateway = gateway_with_env(
+        &[
+            "--profile",
+            "basic-auth",
+            "--secret-env",
+            "GW_BASIC",
+            "--redis-stream",
+            &url,
+            "--stream",
+            &key,
+        ],
+        &[("GW_BASIC", "cognigy:basic-secret-42")],
+    );
+    let body = unique_body();
+    let response = reqwest::Client::new()
+        .post(format!("http://{}{PATH}", gateway.addr))
+        .basic_auth("cognigy", Some("basic-secret-42"))
+        .header("X-Custom", "kept")
+        .body(body.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 202);
+    let entries = entries(&url, &key).await;
+    let (_, fields) = &entries[0];
+    assert_eq!(fields["body"], body);
+    assert_eq!(fields["profile"], b"basic-auth");
+    let headers: Value = serde_json::from_slice(&fields["headers"]).unwrap();
+    assert_eq!(headers["x-custom"], "kept");
+    assert!(headers.get("authorization").is_none(), "{headers}");
 }
 
 #[tokio::test]

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::Args;
+use cognigy_webhook::profile::ProfileKind;
 use cognigy_webhook::replay::{
     MemoryStore, PostgresStore, REDIS_CA_FILE_VAR, RedisStore, ReplayGuard, ReplayPolicy,
 };
@@ -182,9 +183,16 @@ impl Settings {
                 upstream,
                 self.upstream_timeout,
             )?)),
-            (None, Some((url, key, maxlen))) => Ok(Mode::Stream(
-                Stream::connect(url, key.clone(), *maxlen).await?,
-            )),
+            (None, Some((url, key, maxlen))) => {
+                // Basic Auth and API-key profiles carry the secret itself.
+                let credential = match self.profile.kind() {
+                    ProfileKind::HmacSha256 => None,
+                    _ => http::HeaderName::from_bytes(self.profile.credential_header().as_bytes())
+                        .ok(),
+                };
+                let stream = Stream::connect(url, key.clone(), *maxlen, credential).await?;
+                Ok(Mode::Stream(stream))
+            }
             (None, None) => Err(Failure::Usage(
                 "give --upstream URL or --redis-stream URL --stream KEY".into(),
             )),

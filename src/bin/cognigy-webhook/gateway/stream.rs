@@ -21,12 +21,20 @@ pub(crate) struct Stream {
     connection: ConnectionManager,
     key: String,
     maxlen: u64,
+    /// A header that carries the credential itself (Basic Auth, API key):
+    /// kept out of the stored headers, which outlive the request.
+    credential: Option<http::HeaderName>,
 }
 
 impl Stream {
     /// Connects to `url` (`redis://` or `rediss://`; a private CA from
     /// `COGNIGY_REDIS_CA_FILE`), failing at once when Redis does not answer.
-    pub(crate) async fn connect(url: &str, key: String, maxlen: u64) -> Result<Stream, Failure> {
+    pub(crate) async fn connect(
+        url: &str,
+        key: String,
+        maxlen: u64,
+        credential: Option<http::HeaderName>,
+    ) -> Result<Stream, Failure> {
         let failed = |error: redis::RedisError| Failure::Usage(format!("--redis-stream: {error}"));
         let client = match std::env::var_os(REDIS_CA_FILE_VAR).filter(|path| !path.is_empty()) {
             Some(path) => {
@@ -52,6 +60,7 @@ impl Stream {
             connection,
             key,
             maxlen,
+            credential,
         })
     }
 
@@ -74,6 +83,9 @@ impl Stream {
         let Ok(collected) = http_body_util::BodyExt::collect(body).await;
         let body = collected.to_bytes();
         strip_hop_by_hop(&mut parts.headers);
+        if let Some(credential) = &self.credential {
+            parts.headers.remove(credential);
+        }
         let verified = parts.extensions.get::<Verified>();
         let profile = verified.map(|verified| verified.profile().to_string());
         let key_index = verified.map(Verified::key_index);
