@@ -101,6 +101,24 @@ pub(crate) struct GatewayArgs {
     /// The timestamp tolerance, such as 30s or 5m (default: the profile's).
     #[arg(long, env = "COGNIGY_GATEWAY_TOLERANCE", value_parser = duration)]
     tolerance: Option<Duration>,
+    /// One JSON audit line per delivery on stdout (`stdout`), or none
+    /// (`off`: metrics only).
+    #[arg(
+        long = "audit-log",
+        env = "COGNIGY_GATEWAY_AUDIT_LOG",
+        value_enum,
+        default_value = "stdout"
+    )]
+    pub(crate) audit_log: AuditLog,
+}
+
+/// Where the audit lines go.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum AuditLog {
+    /// One JSON line per delivery on standard output.
+    Stdout,
+    /// None; `/metrics` still counts every delivery.
+    Off,
 }
 
 /// The checked arguments.
@@ -109,6 +127,7 @@ pub(crate) struct Settings {
     pub(crate) path: String,
     pub(crate) body_limit: usize,
     pub(crate) read_timeout: Duration,
+    pub(crate) audit_log: AuditLog,
     profile: Profile,
     secrets: SecretArgs,
     tolerance: Option<Duration>,
@@ -145,6 +164,7 @@ impl Settings {
             path: args.path,
             body_limit: args.body_limit,
             read_timeout: args.read_timeout,
+            audit_log: args.audit_log,
             profile: args.profile,
             secrets: SecretArgs {
                 env: args.secret_env,

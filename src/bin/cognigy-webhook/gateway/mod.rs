@@ -75,7 +75,7 @@ impl Backend {
 }
 
 async fn serve(settings: Settings) -> Result<(), Failure> {
-    let metrics = ops::install_observability()?;
+    let metrics = ops::install_observability(settings.audit_log)?;
     ops::install_crypto_provider();
     let mode = Arc::new(settings.connect_mode().await?);
     let guard = settings.replay_guard().await?;

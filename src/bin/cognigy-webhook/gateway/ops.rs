@@ -8,6 +8,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 
+use super::args::AuditLog;
 use super::mode::Mode;
 use crate::Failure;
 
@@ -19,15 +20,20 @@ pub(crate) struct OpsState {
 }
 
 /// Installs the Prometheus recorder (before the first request, so the audit
-/// observer's metrics reach it) and writes each audit event as one JSON line
-/// on stdout; other messages at `WARN` and above.
-pub(crate) fn install_observability() -> Result<PrometheusHandle, Failure> {
+/// observer's metrics reach it) and, unless `audit_log` is off, writes each
+/// audit event as one JSON line on stdout; other messages at `WARN` and
+/// above.
+pub(crate) fn install_observability(audit_log: AuditLog) -> Result<PrometheusHandle, Failure> {
     use tracing_subscriber::filter::{LevelFilter, Targets};
     use tracing_subscriber::layer::SubscriberExt;
     use tracing_subscriber::util::SubscriberInitExt;
 
+    let audit = match audit_log {
+        AuditLog::Stdout => LevelFilter::INFO,
+        AuditLog::Off => LevelFilter::OFF,
+    };
     let filter = Targets::new()
-        .with_target(cognigy_webhook::observe::AUDIT_TARGET, LevelFilter::INFO)
+        .with_target(cognigy_webhook::observe::AUDIT_TARGET, audit)
         .with_default(LevelFilter::WARN);
     tracing_subscriber::registry()
         .with(
