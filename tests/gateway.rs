@@ -112,6 +112,10 @@ fn gateway(args: &[&str]) -> Gateway {
 }
 
 fn gateway_with_env(args: &[&str], env: &[(&str, &str)]) -> Gateway {
+    spawn_gateway(args, env, Stdio::null())
+}
+
+fn spawn_gateway(args: &[&str], env: &[(&str, &str)], stdout: Stdio) -> Gateway {
     let addr = SocketAddr::from(([127, 0, 0, 1], free_port()));
     let mut command = Command::new(env!("CARGO_BIN_EXE_cognigy-webhook"));
     command.args(["gateway", "--listen", &addr.to_string()]);
@@ -122,7 +126,7 @@ fn gateway_with_env(args: &[&str], env: &[(&str, &str)]) -> Gateway {
         .args(args)
         .envs(env.iter().copied())
         .env("GW_SECRET", SECRET)
-        .stdout(Stdio::null())
+        .stdout(stdout)
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
@@ -364,6 +368,62 @@ async fn health_readiness_and_metrics() {
         metrics.contains("cognigy_webhook_verify_seconds"),
         "{metrics}"
     );
+}
+
+#[tokio::test]
+async fn one_json_audit_line_per_delivery_on_stdout() {
+    let upstream = Upstream::start().await;
+    let url = format!("http://{}", upstream.addr);
+    let args = ["--secret-env", "GW_SECRET", "--upstream", url.as_str()];
+    for (audit, expected) in [("stdout", 2), ("off", 0)] {
+        let mut gateway = spawn_gateway(
+            &[&args[..], &["--audit-log", audit]].concat(),
+            &[],
+            Stdio::piped(),
+        );
+        let (status, _, _) = post(gateway.addr, PATH, SECRET, &unique_body(), &[]).await;
+        assert_eq!(status, 200);
+        let (status, _, _) = post(
+            gateway.addr,
+            PATH,
+            "wrong-secret-000000",
+            &unique_body(),
+            &[],
+        )
+        .await;
+        assert_eq!(status, 401);
+        let pid = gateway.child.id().to_string();
+        assert!(
+            Command::new("kill")
+                .args(["-TERM", &pid])
+                .status()
+                .unwrap()
+                .success()
+        );
+        let mut stdout = String::new();
+        std::io::Read::read_to_string(&mut gateway.child.stdout.take().unwrap(), &mut stdout)
+            .unwrap();
+        let lines: Vec<Value> = stdout
+            .lines()
+            .map(|line| serde_json::from_str(line).unwrap())
+            .collect();
+        assert_eq!(lines.len(), expected, "--audit-log {audit}: {stdout}");
+        if expected > 0 {
+            assert_eq!(lines[0]["outcome"], "verified");
+            let forwarded = upstream.received().last().unwrap().headers.clone();
+            assert_eq!(
+                lines[0]["request_id"],
+                forwarded["x-request-id"].to_str().unwrap(),
+                "the audit line names the request the upstream saw"
+            );
+            assert_eq!(lines[1]["outcome"], "rejected");
+            assert_eq!(lines[1]["reason"], "signature_mismatch");
+            assert!(
+                !stdout.contains(SECRET) && !stdout.contains("wrong-secret"),
+                "{stdout}"
+            );
+        }
+    }
 }
 
 #[tokio::test]
