@@ -841,3 +841,21 @@ async fn the_python_and_node_consumers_read_and_acknowledge_each_delivery() {
         assert_eq!(pending.0, 0, "{name}: unacknowledged entries");
     }
 }
+
+#[test]
+fn help_never_prints_the_values_of_its_environment_variables() {
+    let output = Command::new(env!("CARGO_BIN_EXE_cognigy-webhook"))
+        .args(["gateway", "--help"])
+        .env("COGNIGY_GATEWAY_REPLAY", "postgres://u:hunter2@db/x")
+        .env("COGNIGY_GATEWAY_REDIS_STREAM", "redis://:hunter2@redis/")
+        .env(
+            "COGNIGY_GATEWAY_UPSTREAM",
+            "http://127.0.0.1:3000/?token=hunter2",
+        )
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let help = String::from_utf8(output.stdout).unwrap();
+    assert!(help.contains("COGNIGY_GATEWAY_REPLAY"), "{help}");
+    assert!(!help.contains("hunter2"), "{help}");
+}

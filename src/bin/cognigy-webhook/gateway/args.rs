@@ -21,10 +21,15 @@ use crate::{Failure, SecretArgs};
 #[derive(Debug, Args)]
 pub(crate) struct GatewayArgs {
     /// Address and port to listen on.
-    #[arg(long, env = "COGNIGY_GATEWAY_LISTEN", default_value = "127.0.0.1:8080")]
+    #[arg(
+        long,
+        env = "COGNIGY_GATEWAY_LISTEN",
+        default_value = "127.0.0.1:8080",
+        hide_env_values = true
+    )]
     listen: SocketAddr,
     /// The wire profile deliveries are signed with.
-    #[arg(long, env = "COGNIGY_GATEWAY_PROFILE")]
+    #[arg(long, env = "COGNIGY_GATEWAY_PROFILE", hide_env_values = true)]
     profile: Profile,
     /// Read a secret from this environment variable (repeat, or separate
     /// with commas in the variable, for rotation).
@@ -32,7 +37,8 @@ pub(crate) struct GatewayArgs {
         long = "secret-env",
         value_name = "VAR",
         env = "COGNIGY_GATEWAY_SECRET_ENV",
-        value_delimiter = ','
+        value_delimiter = ',',
+        hide_env_values = true
     )]
     secret_env: Vec<String>,
     /// Read a secret from this file; SIGHUP reads the files again (rotation
@@ -41,14 +47,16 @@ pub(crate) struct GatewayArgs {
         long = "secret-file",
         value_name = "PATH",
         env = "COGNIGY_GATEWAY_SECRET_FILE",
-        value_delimiter = ','
+        value_delimiter = ',',
+        hide_env_values = true
     )]
     secret_file: Vec<PathBuf>,
     /// The webhook path; every other path is 404 and never forwarded.
     #[arg(
         long,
         env = "COGNIGY_GATEWAY_PATH",
-        default_value = "/webhooks/cognigy"
+        default_value = "/webhooks/cognigy",
+        hide_env_values = true
     )]
     path: String,
     /// Forward verified deliveries to this http:// base URL (the request's
@@ -57,7 +65,8 @@ pub(crate) struct GatewayArgs {
         long,
         env = "COGNIGY_GATEWAY_UPSTREAM",
         required_unless_present = "redis_stream",
-        conflicts_with = "redis_stream"
+        conflicts_with = "redis_stream",
+        hide_env_values = true
     )]
     upstream: Option<String>,
     /// Enqueue verified deliveries in a stream of this Redis (redis:// or
@@ -65,41 +74,49 @@ pub(crate) struct GatewayArgs {
     #[arg(
         long = "redis-stream",
         env = "COGNIGY_GATEWAY_REDIS_STREAM",
-        requires = "stream"
+        requires = "stream",
+        hide_env_values = true
     )]
     redis_stream: Option<String>,
     /// The stream's key.
-    #[arg(long, env = "COGNIGY_GATEWAY_STREAM")]
+    #[arg(long, env = "COGNIGY_GATEWAY_STREAM", hide_env_values = true)]
     stream: Option<String>,
     /// Keep about this many entries in the stream (XADD MAXLEN ~ N).
     #[arg(
         long = "stream-maxlen",
         env = "COGNIGY_GATEWAY_STREAM_MAXLEN",
-        default_value_t = 100_000
+        default_value_t = 100_000,
+        hide_env_values = true
     )]
     stream_maxlen: u64,
     /// Replay protection: memory, off, or a redis://, rediss:// or
     /// postgres:// URL (shared by every instance).
-    #[arg(long, env = "COGNIGY_GATEWAY_REPLAY", default_value = "memory")]
+    #[arg(
+        long,
+        env = "COGNIGY_GATEWAY_REPLAY",
+        default_value = "memory",
+        hide_env_values = true
+    )]
     replay: String,
     /// What a duplicate gets: reject (409) or acknowledge (200).
     #[arg(
         long = "replay-policy",
         env = "COGNIGY_GATEWAY_REPLAY_POLICY",
-        default_value = "reject"
+        default_value = "reject",
+        hide_env_values = true
     )]
     replay_policy: String,
     /// How long the upstream may take to answer (504 after).
-    #[arg(long = "upstream-timeout", env = "COGNIGY_GATEWAY_UPSTREAM_TIMEOUT", default_value = "30s", value_parser = duration)]
+    #[arg(long = "upstream-timeout", env = "COGNIGY_GATEWAY_UPSTREAM_TIMEOUT", default_value = "30s", value_parser = duration, hide_env_values = true)]
     upstream_timeout: Duration,
     /// Largest body accepted, in bytes (413 over it).
-    #[arg(long = "body-limit", env = "COGNIGY_GATEWAY_BODY_LIMIT", default_value_t = cognigy_webhook::limits::DEFAULT_BODY_LIMIT)]
+    #[arg(long = "body-limit", env = "COGNIGY_GATEWAY_BODY_LIMIT", default_value_t = cognigy_webhook::limits::DEFAULT_BODY_LIMIT, hide_env_values = true)]
     body_limit: usize,
     /// How long a body may take to arrive (408 after).
-    #[arg(long = "read-timeout", env = "COGNIGY_GATEWAY_READ_TIMEOUT", default_value = "10s", value_parser = duration)]
+    #[arg(long = "read-timeout", env = "COGNIGY_GATEWAY_READ_TIMEOUT", default_value = "10s", value_parser = duration, hide_env_values = true)]
     read_timeout: Duration,
     /// The timestamp tolerance, such as 30s or 5m (default: the profile's).
-    #[arg(long, env = "COGNIGY_GATEWAY_TOLERANCE", value_parser = duration)]
+    #[arg(long, env = "COGNIGY_GATEWAY_TOLERANCE", value_parser = duration, hide_env_values = true)]
     tolerance: Option<Duration>,
     /// One JSON audit line per delivery on stdout (`stdout`), or none
     /// (`off`: metrics only).
@@ -107,7 +124,8 @@ pub(crate) struct GatewayArgs {
         long = "audit-log",
         env = "COGNIGY_GATEWAY_AUDIT_LOG",
         value_enum,
-        default_value = "stdout"
+        default_value = "stdout",
+        hide_env_values = true
     )]
     pub(crate) audit_log: AuditLog,
 }
