@@ -6,7 +6,7 @@ use std::time::Duration;
 use axum::body::Body;
 use bytes::Bytes;
 use cognigy_webhook::{RequestId, Verified};
-use http::header::{CONTENT_LENGTH, HOST, HeaderValue};
+use http::header::{CONTENT_LENGTH, EXPECT, HOST, HeaderValue};
 use http::uri::{Authority, PathAndQuery, Scheme};
 use http::{Request, Response, StatusCode, Uri, Version};
 use http_body_util::Full;
@@ -89,6 +89,8 @@ impl Forward {
         let length = http_body::Body::size_hint(&body).exact().unwrap_or(0);
         strip_hop_by_hop(&mut parts.headers);
         parts.headers.remove(HOST);
+        // The whole body is here: nothing to wait for.
+        parts.headers.remove(EXPECT);
         parts
             .headers
             .insert(CONTENT_LENGTH, HeaderValue::from(length));
