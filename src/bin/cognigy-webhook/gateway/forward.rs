@@ -1,6 +1,7 @@
 //! Forward mode: the verified request, exact bytes and all, to the upstream;
 //! the upstream's answer streamed back.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::body::Body;
@@ -23,8 +24,8 @@ pub(crate) struct Forward {
     client: Client<HttpConnector, Full<Bytes>>,
     authority: Authority,
     /// The upstream URL's path, without a trailing `/`; the request's path
-    /// is appended.
-    base_path: String,
+    /// is appended. Shared: the forwarder is cloned for every request.
+    base_path: Arc<str>,
     timeout: Duration,
 }
 
@@ -57,7 +58,7 @@ impl Forward {
         Ok(Forward {
             client,
             authority,
-            base_path: uri.path().trim_end_matches('/').to_owned(),
+            base_path: Arc::from(uri.path().trim_end_matches('/')),
             timeout,
         })
     }
