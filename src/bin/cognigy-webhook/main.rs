@@ -13,6 +13,7 @@ mod gateway;
 mod hints;
 mod input;
 mod output;
+mod redact;
 mod send;
 mod sign;
 mod snippet;

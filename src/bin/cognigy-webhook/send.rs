@@ -10,9 +10,10 @@ use cognigy_webhook::{Profile, Signer};
 
 use crate::input::{self, header};
 use crate::output::say;
+use crate::redact::shown;
 use crate::{Failure, SecretArgs};
 
-#[derive(Debug, Args)]
+#[derive(Args)]
 pub(crate) struct SendArgs {
     /// Where to POST.
     #[arg(long)]
@@ -38,6 +39,23 @@ pub(crate) struct SendArgs {
     /// Give up on a request after this long, such as 10s.
     #[arg(long, default_value = "30s", value_parser = input::duration)]
     timeout: Duration,
+}
+
+/// Shows no URL credential, query or header value.
+impl std::fmt::Debug for SendArgs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let header_names: Vec<&str> = self.headers.iter().map(|(name, _)| name.as_str()).collect();
+        f.debug_struct("SendArgs")
+            .field("url", &shown(self.url.as_str()))
+            .field("profile", &self.profile.name())
+            .field("secrets", &self.secrets)
+            .field("body", &self.body)
+            .field("header_names", &header_names)
+            .field("count", &self.count)
+            .field("concurrency", &self.concurrency)
+            .field("timeout", &self.timeout)
+            .finish()
+    }
 }
 
 /// What is needed to send one delivery.
@@ -126,7 +144,7 @@ async fn send_once(sender: &Sender) -> Result<(), Failure> {
             }
         }
         Err(error) => {
-            eprintln!("error: {error} sending to {}", shown(&sender.url));
+            eprintln!("error: {error} sending to {}", shown(sender.url.as_str()));
             Err(Failure::Refused)
         }
     }
@@ -211,15 +229,4 @@ fn percentile(sorted: &[Duration], percent: usize) -> Duration {
 
 fn millis(duration: Duration) -> String {
     format!("{:.2} ms", duration.as_secs_f64() * 1000.0)
-}
-
-/// `url` as the CLI prints it: without user name, password, query or
-/// fragment, any of which can carry a credential.
-fn shown(url: &reqwest::Url) -> String {
-    let mut shown = url.clone();
-    let _ = shown.set_username("");
-    let _ = shown.set_password(None);
-    shown.set_query(None);
-    shown.set_fragment(None);
-    shown.to_string()
 }
