@@ -16,9 +16,10 @@ use super::forward::Forward;
 use super::mode::Mode;
 use super::stream::Stream;
 use crate::input::{self, RawSecret, duration};
+use crate::redact::shown;
 use crate::{Failure, SecretArgs};
 
-#[derive(Debug, Args)]
+#[derive(Args)]
 pub(crate) struct GatewayArgs {
     /// Address and port to listen on.
     #[arg(
@@ -128,6 +129,28 @@ pub(crate) struct GatewayArgs {
         hide_env_values = true
     )]
     pub(crate) audit_log: AuditLog,
+}
+
+/// Shows the store and upstream URLs without credentials or queries.
+impl std::fmt::Debug for GatewayArgs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let store = |url: &str| match url {
+            "memory" | "off" => url.to_owned(),
+            _ => shown(url),
+        };
+        f.debug_struct("GatewayArgs")
+            .field("listen", &self.listen)
+            .field("profile", &self.profile.name())
+            .field("secret_env", &self.secret_env)
+            .field("secret_file", &self.secret_file)
+            .field("path", &self.path)
+            .field("upstream", &self.upstream.as_deref().map(shown))
+            .field("redis_stream", &self.redis_stream.as_deref().map(shown))
+            .field("stream", &self.stream)
+            .field("replay", &store(&self.replay))
+            .field("audit_log", &self.audit_log)
+            .finish_non_exhaustive()
+    }
 }
 
 /// Where the audit lines go.
@@ -263,5 +286,35 @@ impl Settings {
             ));
         };
         Ok(Some(guard.with_policy(self.replay_policy)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct Cli {
+        #[command(flatten)]
+        args: super::GatewayArgs,
+    }
+
+    #[test]
+    fn debug_shows_no_url_credential() {
+        let cli = Cli::try_parse_from([
+            "gateway",
+            "--profile",
+            "hex-millis",
+            "--secret-env",
+            "S",
+            "--upstream",
+            "http://127.0.0.1:3000/?token=hunter2",
+            "--replay",
+            "postgres://u:hunter2@db/x",
+        ])
+        .unwrap();
+        let debug = format!("{:?}", cli.args);
+        assert!(!debug.contains("hunter2"), "{debug}");
+        assert!(debug.contains("postgres://db/x"), "{debug}");
     }
 }
