@@ -3,6 +3,7 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 use clap::Args;
@@ -240,10 +241,10 @@ impl Settings {
     /// The forwarder or the stream writer, connected (Redis must answer).
     pub(crate) async fn connect_mode(&self) -> Result<Mode, Failure> {
         match (&self.upstream, &self.redis_stream) {
-            (Some(upstream), _) => Ok(Mode::Forward(Forward::new(
+            (Some(upstream), _) => Ok(Mode::Forward(Arc::new(Forward::new(
                 upstream,
                 self.upstream_timeout,
-            )?)),
+            )?))),
             (None, Some((url, key, maxlen))) => {
                 // Basic Auth and API-key profiles carry the secret itself.
                 let credential = match self.profile.kind() {
@@ -252,7 +253,7 @@ impl Settings {
                         .ok(),
                 };
                 let stream = Stream::connect(url, key.clone(), *maxlen, credential).await?;
-                Ok(Mode::Stream(stream))
+                Ok(Mode::Stream(Arc::new(stream)))
             }
             (None, None) => Err(Failure::Usage(
                 "give --upstream URL or --redis-stream URL --stream KEY".into(),

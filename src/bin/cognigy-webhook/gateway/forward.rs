@@ -1,7 +1,6 @@
 //! Forward mode: the verified request, exact bytes and all, to the upstream;
 //! the upstream's answer streamed back.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use axum::body::Body;
@@ -19,13 +18,12 @@ use super::headers::{error_response, mark_verified, strip_hop_by_hop};
 use crate::Failure;
 
 /// The upstream and a pooled HTTP/1.1 client to it.
-#[derive(Clone)]
 pub(crate) struct Forward {
     client: Client<HttpConnector, Full<Bytes>>,
     authority: Authority,
     /// The upstream URL's path, without a trailing `/`; the request's path
-    /// is appended. Shared: the forwarder is cloned for every request.
-    base_path: Arc<str>,
+    /// is appended.
+    base_path: String,
     timeout: Duration,
 }
 
@@ -58,7 +56,7 @@ impl Forward {
         Ok(Forward {
             client,
             authority,
-            base_path: Arc::from(uri.path().trim_end_matches('/')),
+            base_path: uri.path().trim_end_matches('/').to_owned(),
             timeout,
         })
     }
@@ -82,7 +80,7 @@ impl Forward {
             .build()
     }
 
-    pub(crate) async fn forward(self, request: Request<Full<Bytes>>) -> Response<Body> {
+    pub(crate) async fn forward(&self, request: Request<Full<Bytes>>) -> Response<Body> {
         let (mut parts, body) = request.into_parts();
         let Ok(uri) = self.target(parts.uri.path_and_query()) else {
             return error_response(StatusCode::BAD_REQUEST, "bad_path", "unusable request path");

@@ -2,6 +2,7 @@
 //! one service the verification layer wraps.
 
 use std::convert::Infallible;
+use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use bytes::Bytes;
@@ -14,10 +15,12 @@ use super::forward::Forward;
 use super::stream::Stream;
 
 /// Where verified deliveries go: the service behind the verification layer.
+/// Cloned for every request (by the reload switch and the layer), so each
+/// variant is shared, not copied.
 #[derive(Clone)]
 pub(crate) enum Mode {
-    Forward(Forward),
-    Stream(Stream),
+    Forward(Arc<Forward>),
+    Stream(Arc<Stream>),
 }
 
 impl Service<Request<Full<Bytes>>> for Mode {
@@ -30,9 +33,15 @@ impl Service<Request<Full<Bytes>>> for Mode {
     }
 
     fn call(&mut self, request: Request<Full<Bytes>>) -> Self::Future {
-        match self.clone() {
-            Mode::Forward(forward) => Box::pin(async move { Ok(forward.forward(request).await) }),
-            Mode::Stream(stream) => Box::pin(async move { Ok(stream.enqueue(request).await) }),
+        match self {
+            Mode::Forward(forward) => {
+                let forward = Arc::clone(forward);
+                Box::pin(async move { Ok(forward.forward(request).await) })
+            }
+            Mode::Stream(stream) => {
+                let stream = Arc::clone(stream);
+                Box::pin(async move { Ok(stream.enqueue(request).await) })
+            }
         }
     }
 }

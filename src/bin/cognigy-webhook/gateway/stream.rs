@@ -16,7 +16,6 @@ use super::headers::{error_response, strip_hop_by_hop};
 use crate::Failure;
 
 /// A Redis connection and the stream it appends to.
-#[derive(Clone)]
 pub(crate) struct Stream {
     connection: ConnectionManager,
     key: String,
@@ -78,7 +77,7 @@ impl Stream {
             .is_ok()
     }
 
-    pub(crate) async fn enqueue(mut self, request: Request<Full<Bytes>>) -> Response<Body> {
+    pub(crate) async fn enqueue(&self, request: Request<Full<Bytes>>) -> Response<Body> {
         let (mut parts, body) = request.into_parts();
         let Ok(collected) = http_body_util::BodyExt::collect(body).await;
         let body = collected.to_bytes();
@@ -111,7 +110,7 @@ impl Stream {
             .arg(request_id.unwrap_or_default())
             .arg("received_at")
             .arg(received_at)
-            .query_async::<String>(&mut self.connection)
+            .query_async::<String>(&mut self.connection.clone())
             .await;
         match reply {
             Ok(id) => {
