@@ -7,9 +7,6 @@ use crate::ConfigError;
 pub const POLICY_VAR: &str = "COGNIGY_REPLAY_POLICY";
 /// Capacity of the memory store (default 100 000 live nonces).
 pub const CAPACITY_VAR: &str = "COGNIGY_REPLAY_CAPACITY";
-/// A PEM file with the CA that issued a `rediss://` server's certificate,
-/// when the system does not trust it.
-pub const REDIS_CA_FILE_VAR: &str = "COGNIGY_REDIS_CA_FILE";
 
 /// A replay guard from the environment, and the name of its store:
 ///
@@ -68,11 +65,9 @@ async fn postgres(_: &str) -> Result<ReplayGuard, ConfigError> {
 
 #[cfg(feature = "redis")]
 async fn redis(url: &str) -> Result<ReplayGuard, ConfigError> {
-    let store = match std::env::var_os(REDIS_CA_FILE_VAR).filter(|path| !path.is_empty()) {
-        Some(path) => super::RedisStore::connect_with_root_file(url, path).await,
-        None => super::RedisStore::connect(url).await,
-    }
-    .map_err(unreachable("REDIS_URL"))?;
+    let store = super::RedisStore::connect_from_env(url)
+        .await
+        .map_err(unreachable("REDIS_URL"))?;
     Ok(ReplayGuard::new(store))
 }
 

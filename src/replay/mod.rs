@@ -43,7 +43,7 @@ mod redis;
 mod tls;
 
 #[cfg(feature = "memory")]
-pub use env::{CAPACITY_VAR, POLICY_VAR, REDIS_CA_FILE_VAR, guard_from_env};
+pub use env::{CAPACITY_VAR, POLICY_VAR, guard_from_env};
 #[cfg(any(feature = "tower", feature = "actix"))]
 pub(crate) use guard::ArmedGuard;
 pub use guard::{DUPLICATE_BODY, Recorded, ReplayDecision, ReplayGuard, ReplayPolicy};
@@ -53,5 +53,5 @@ pub use nonce::{Nonce, NonceSource};
 #[cfg(feature = "postgres")]
 pub use postgres::{MIGRATION, PostgresStore};
 #[cfg(feature = "redis")]
-pub use redis::{DEFAULT_PREFIX, RedisStore};
+pub use redis::{DEFAULT_PREFIX, REDIS_CA_FILE_VAR, RedisStore};
 pub use store::{Claim, Delivery, Freshness, ReplayStore, StoreError, StoreFuture};

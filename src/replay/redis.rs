@@ -7,6 +7,10 @@ use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 
 use super::{Claim, Delivery, Freshness, Nonce, ReplayStore, StoreError, StoreFuture};
 
+/// A PEM file with the CA that issued a `rediss://` server's certificate,
+/// when the system does not trust it ([`RedisStore::connect_from_env`]).
+pub const REDIS_CA_FILE_VAR: &str = "COGNIGY_REDIS_CA_FILE";
+
 /// The default key prefix.
 pub const DEFAULT_PREFIX: &str = "cognigy-webhook:nonce:";
 
@@ -68,6 +72,15 @@ impl RedisStore {
     ) -> Result<Self, StoreError> {
         let pem = super::tls::read_root_file(path.as_ref(), "redis: root certificate")?;
         Self::connect_with_root_certificate(url, &pem).await
+    }
+
+    /// [`RedisStore::connect`], or [`RedisStore::connect_with_root_file`]
+    /// with the file [`REDIS_CA_FILE_VAR`] names when it is set.
+    pub async fn connect_from_env(url: &str) -> Result<Self, StoreError> {
+        match std::env::var_os(REDIS_CA_FILE_VAR).filter(|path| !path.is_empty()) {
+            Some(path) => Self::connect_with_root_file(url, path).await,
+            None => Self::connect(url).await,
+        }
     }
 
     async fn start(client: redis::Client) -> Result<Self, StoreError> {

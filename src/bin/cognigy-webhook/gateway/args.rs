@@ -8,9 +8,7 @@ use std::time::Duration;
 
 use clap::Args;
 use cognigy_webhook::profile::ProfileKind;
-use cognigy_webhook::replay::{
-    MemoryStore, PostgresStore, REDIS_CA_FILE_VAR, RedisStore, ReplayGuard, ReplayPolicy,
-};
+use cognigy_webhook::replay::{MemoryStore, PostgresStore, RedisStore, ReplayGuard, ReplayPolicy};
 use cognigy_webhook::{Profile, Verifier};
 
 use super::forward::Forward;
@@ -272,10 +270,7 @@ impl Settings {
         } else if replay == "memory" {
             ReplayGuard::new(MemoryStore::new(100_000))
         } else if replay.starts_with("redis://") || replay.starts_with("rediss://") {
-            let store = match std::env::var_os(REDIS_CA_FILE_VAR).filter(|path| !path.is_empty()) {
-                Some(path) => RedisStore::connect_with_root_file(replay, path).await,
-                None => RedisStore::connect(replay).await,
-            };
+            let store = RedisStore::connect_from_env(replay).await;
             ReplayGuard::new(store.map_err(store_failed)?)
         } else if replay.starts_with("postgres://") || replay.starts_with("postgresql://") {
             let store = PostgresStore::connect(replay).await.map_err(store_failed)?;
