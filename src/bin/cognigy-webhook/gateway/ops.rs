@@ -71,7 +71,9 @@ pub(crate) async fn readyz(State(state): State<OpsState>) -> (StatusCode, &'stat
             Mode::Forward(forward) => {
                 let authority = forward.authority();
                 let port = authority.port_u16().unwrap_or(80);
-                tokio::net::TcpStream::connect((authority.host(), port))
+                // `[::1]` in a URL is `::1` to connect to.
+                let host = authority.host().trim_start_matches('[').trim_end_matches(']');
+                tokio::net::TcpStream::connect((host, port))
                     .await
                     .is_ok()
             }
