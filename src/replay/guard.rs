@@ -209,6 +209,8 @@ impl ReplayGuard {
                     ReplayPolicy::Acknowledge => ReplayDecision::Acknowledge,
                 }
             }
+            // A full store made no record: nothing to release if dropped.
+            Err(StoreError::Full) => self.store_failed(&StoreError::Full, recorded.disarmed()),
             // The record may have been made before the error: the dropped
             // or proceeding `Recorded` releases it by its claim.
             Err(error) => self.store_failed(&error, recorded),
@@ -253,8 +255,14 @@ impl Recorded {
     }
 
     /// Keeps the record: the delivery was handled.
-    pub fn keep(mut self) {
+    pub fn keep(self) {
+        drop(self.disarmed());
+    }
+
+    /// The same, with nothing to release when dropped.
+    fn disarmed(mut self) -> Self {
         self.armed = false;
+        self
     }
 
     /// Releases the record now, so the sender's retry is processed.

@@ -72,10 +72,11 @@ pub(crate) async fn readyz(State(state): State<OpsState>) -> (StatusCode, &'stat
                 let authority = forward.authority();
                 let port = authority.port_u16().unwrap_or(80);
                 // `[::1]` in a URL is `::1` to connect to.
-                let host = authority.host().trim_start_matches('[').trim_end_matches(']');
-                tokio::net::TcpStream::connect((host, port))
-                    .await
-                    .is_ok()
+                let host = authority
+                    .host()
+                    .trim_start_matches('[')
+                    .trim_end_matches(']');
+                tokio::net::TcpStream::connect((host, port)).await.is_ok()
             }
             Mode::Stream(stream) => stream.ping().await,
         }
