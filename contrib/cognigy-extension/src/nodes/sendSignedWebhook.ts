@@ -12,6 +12,16 @@ export interface ISendSignedWebhookConfig {
   contextKey: string;
 }
 
+/** A URL for logs: no user, password or query (they can carry credentials). */
+function shown(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.origin}${parsed.pathname}`;
+  } catch {
+    return "<not a URL>";
+  }
+}
+
 /** POSTs `body` to `url`; resolves with the status and the answer's text. */
 function post(url: string, headers: { [name: string]: string }, body: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
@@ -71,7 +81,7 @@ export const sendSignedWebhookNode = createNodeDescriptor({
       const answer = await post(config.url, headers, body);
       api.addToContext?.(config.contextKey || "signedWebhook", answer, "simple");
       if (answer.status >= 300) {
-        api.log?.("error", `Send signed webhook: ${config.url} answered ${answer.status}`);
+        api.log?.("error", `Send signed webhook: ${shown(config.url)} answered ${answer.status}`);
       }
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
