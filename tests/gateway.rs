@@ -237,6 +237,49 @@ async fn forwards_the_exact_bytes_path_query_and_headers_and_relays_the_answer()
 }
 
 #[tokio::test]
+async fn a_chunked_upload_reaches_the_upstream_with_its_length() {
+    use std::io::{Read, Write};
+
+    let upstream = Upstream::start().await;
+    let gateway = forwarding(&upstream, &[]);
+    let body = unique_body();
+    let (head, tail) = body.split_at(5);
+    let mut request = format!("POST {PATH} HTTP/1.1\r\nHost: gateway\r\nConnection: close\r\n");
+    for (name, value) in signed(SECRET, &body) {
+        request.push_str(&format!("{name}: {value}\r\n"));
+    }
+    request.push_str("Transfer-Encoding: chunked\r\n\r\n");
+    let mut request = request.into_bytes();
+    for chunk in [head, tail] {
+        request.extend_from_slice(format!("{:x}\r\n", chunk.len()).as_bytes());
+        request.extend_from_slice(chunk);
+        request.extend_from_slice(b"\r\n");
+    }
+    request.extend_from_slice(b"0\r\n\r\n");
+    let addr = gateway.addr;
+    let answer = tokio::task::spawn_blocking(move || {
+        let mut stream = TcpStream::connect(addr).unwrap();
+        stream.write_all(&request).unwrap();
+        let mut answer = String::new();
+        stream.read_to_string(&mut answer).unwrap();
+        answer
+    })
+    .await
+    .unwrap();
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+
+    let received = upstream.received();
+    assert_eq!(received.len(), 1);
+    assert_eq!(received[0].body, body);
+    let headers = &received[0].headers;
+    assert_eq!(headers.get("transfer-encoding"), None);
+    assert_eq!(
+        headers.get("content-length").unwrap().to_str().unwrap(),
+        body.len().to_string()
+    );
+}
+
+#[tokio::test]
 async fn refused_deliveries_and_other_paths_never_reach_the_upstream() {
     let upstream = Upstream::start().await;
     let gateway = forwarding(&upstream, &[]);

@@ -6,7 +6,7 @@ use std::time::Duration;
 use axum::body::Body;
 use bytes::Bytes;
 use cognigy_webhook::{RequestId, Verified};
-use http::header::{CONTENT_LENGTH, EXPECT, HOST, HeaderValue};
+use http::header::{EXPECT, HOST};
 use http::uri::{Authority, PathAndQuery, Scheme};
 use http::{Request, Response, StatusCode, Uri, Version};
 use http_body_util::Full;
@@ -72,11 +72,17 @@ impl Forward {
     }
 
     fn target(&self, path_and_query: Option<&PathAndQuery>) -> Result<Uri, http::Error> {
-        let tail = path_and_query.map_or("/", PathAndQuery::as_str);
+        let path_and_query = match path_and_query {
+            Some(received) if self.base_path.is_empty() => received.clone(),
+            received => {
+                let tail = received.map_or("/", PathAndQuery::as_str);
+                PathAndQuery::try_from(format!("{}{tail}", self.base_path))?
+            }
+        };
         Uri::builder()
             .scheme(Scheme::HTTP)
             .authority(self.authority.clone())
-            .path_and_query(format!("{}{tail}", self.base_path))
+            .path_and_query(path_and_query)
             .build()
     }
 
@@ -85,14 +91,13 @@ impl Forward {
         let Ok(uri) = self.target(parts.uri.path_and_query()) else {
             return error_response(StatusCode::BAD_REQUEST, "bad_path", "unusable request path");
         };
-        let length = http_body::Body::size_hint(&body).exact().unwrap_or(0);
         strip_hop_by_hop(&mut parts.headers);
         parts.headers.remove(HOST);
         // The whole body is here: nothing to wait for.
         parts.headers.remove(EXPECT);
-        parts
-            .headers
-            .insert(CONTENT_LENGTH, HeaderValue::from(length));
+        // A received `Content-Length` is the body's exact length (the server
+        // read no more and no less); a chunked body lost its
+        // `Transfer-Encoding` above and the client sets the length it has.
         mark_verified(
             &mut parts.headers,
             parts.extensions.get::<Verified>(),

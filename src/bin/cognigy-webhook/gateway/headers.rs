@@ -4,21 +4,24 @@
 use axum::body::Body;
 use bytes::Bytes;
 use cognigy_webhook::{RequestId, Verified};
-use http::header::{CONNECTION, CONTENT_TYPE, HeaderName, HeaderValue};
+use http::header::{
+    CONNECTION, CONTENT_TYPE, HeaderName, HeaderValue, PROXY_AUTHENTICATE, PROXY_AUTHORIZATION, TE,
+    TRAILER, TRANSFER_ENCODING, UPGRADE,
+};
 use http::{HeaderMap, Response, StatusCode};
 
 /// Headers that belong to one connection, never forwarded (RFC 9110 §7.6.1),
 /// plus `Proxy-Connection` and `Keep-Alive` which old clients still send.
-const HOP_BY_HOP: [&str; 9] = [
-    "connection",
-    "keep-alive",
-    "proxy-authenticate",
-    "proxy-authorization",
-    "proxy-connection",
-    "te",
-    "trailer",
-    "transfer-encoding",
-    "upgrade",
+const HOP_BY_HOP: [HeaderName; 9] = [
+    CONNECTION,
+    HeaderName::from_static("keep-alive"),
+    PROXY_AUTHENTICATE,
+    PROXY_AUTHORIZATION,
+    HeaderName::from_static("proxy-connection"),
+    TE,
+    TRAILER,
+    TRANSFER_ENCODING,
+    UPGRADE,
 ];
 
 /// Removes the hop-by-hop headers, and those the `Connection` header names.
@@ -41,11 +44,11 @@ pub(crate) fn strip_hop_by_hop(headers: &mut HeaderMap) {
 }
 
 /// `X-Cognigy-Verified-Key`: which secret verified the delivery.
-pub(crate) const VERIFIED_KEY: &str = "x-cognigy-verified-key";
+const VERIFIED_KEY: HeaderName = HeaderName::from_static("x-cognigy-verified-key");
 /// `X-Cognigy-Verified-Profile`: the profile that verified it.
-pub(crate) const VERIFIED_PROFILE: &str = "x-cognigy-verified-profile";
+const VERIFIED_PROFILE: HeaderName = HeaderName::from_static("x-cognigy-verified-profile");
 /// `X-Request-Id`: the gateway's id of the request (also in its audit line).
-pub(crate) const REQUEST_ID: &str = "x-request-id";
+const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 /// Sets the verification headers, replacing any the sender put there.
 pub(crate) fn mark_verified(

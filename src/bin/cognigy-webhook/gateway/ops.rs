@@ -20,7 +20,7 @@ pub(crate) struct OpsState {
 }
 
 /// Installs the Prometheus recorder (before the first request, so the audit
-/// observer's metrics reach it) and, unless `audit_log` is off, writes each
+/// observer's metrics reach it) with its periodic upkeep and, unless `audit_log` is off, writes each
 /// audit event as one JSON line on stdout; other messages at `WARN` and
 /// above.
 pub(crate) fn install_observability(audit_log: AuditLog) -> Result<PrometheusHandle, Failure> {
@@ -47,10 +47,24 @@ pub(crate) fn install_observability(audit_log: AuditLog) -> Result<PrometheusHan
         .with(filter)
         .try_init()
         .map_err(|error| Failure::Usage(format!("logging: {error}")))?;
-    PrometheusBuilder::new()
+    let handle = PrometheusBuilder::new()
         .install_recorder()
-        .map_err(|error| Failure::Usage(format!("metrics: {error}")))
+        .map_err(|error| Failure::Usage(format!("metrics: {error}")))?;
+    // The recorder keeps every histogram sample until upkeep folds it in:
+    // without this, a gateway nobody scrapes grows by each request.
+    let upkeep = handle.clone();
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(UPKEEP_INTERVAL);
+        loop {
+            every.tick().await;
+            upkeep.run_upkeep();
+        }
+    });
+    Ok(handle)
 }
+
+/// How often the recorder's histogram samples are folded into its summaries.
+const UPKEEP_INTERVAL: Duration = Duration::from_secs(5);
 
 /// TLS to Redis and PostgreSQL uses rustls with aws-lc-rs.
 pub(crate) fn install_crypto_provider() {
