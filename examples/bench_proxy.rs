@@ -1,16 +1,22 @@
 //! The baseline of `benches/gateway_load.sh`: a bare reverse proxy on the
 //! same stack as the gateway (axum server, hyper-util pooled client) with
 //! **no verification** — the body is streamed through untouched — and a
-//! trivial upstream that answers every request with 200.
+//! trivial upstream that answers every request with 200. Two steps between
+//! it and the gateway show where the gateway's time goes: `buffered` reads
+//! the whole body before forwarding it, `inline` also verifies it with
+//! `Verifier::verify` in the handler (`hex-millis`, the secret from
+//! `GW_SECRET`; 401 when it does not verify).
 //!
 //! ```text
 //! cargo run --release --features gateway --example bench_proxy -- upstream 127.0.0.1:3000
 //! cargo run --release --features gateway --example bench_proxy -- proxy 127.0.0.1:8081 127.0.0.1:3000
+//! GW_SECRET=… cargo run --release --features gateway --example bench_proxy -- inline 127.0.0.1:8082 127.0.0.1:3000
 //! ```
 //!
 //! Not for production: it forwards anything to anyone.
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
@@ -19,14 +25,48 @@ use axum::extract::{Request, State};
 use axum::http::header::HOST;
 use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
+use cognigy_webhook::{Profile, Secret, Verifier};
+use http_body_util::{BodyExt, Collected};
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
 
-type Upstream = (Client<HttpConnector, Body>, String);
+/// What the proxy does with a request's body before forwarding it.
+#[derive(Clone, Copy, PartialEq)]
+enum Step {
+    /// Streams it through.
+    Stream,
+    /// Reads all of it first.
+    Buffer,
+    /// Reads all of it and verifies it.
+    Verify,
+}
 
-async fn forward(State((client, upstream)): State<Upstream>, request: Request) -> Response {
-    let (mut parts, body) = request.into_parts();
+#[derive(Clone)]
+struct Proxy {
+    client: Client<HttpConnector, Body>,
+    upstream: String,
+    step: Step,
+    verifier: Arc<Verifier>,
+}
+
+async fn forward(State(proxy): State<Proxy>, request: Request) -> Response {
+    let Proxy {
+        client,
+        upstream,
+        step,
+        verifier,
+    } = proxy;
+    let (mut parts, mut body) = request.into_parts();
+    if step != Step::Stream {
+        let Ok(bytes) = body.collect().await.map(Collected::to_bytes) else {
+            return StatusCode::BAD_REQUEST.into_response();
+        };
+        if step == Step::Verify && verifier.verify(&parts.headers, &bytes).is_err() {
+            return StatusCode::UNAUTHORIZED.into_response();
+        }
+        body = Body::from(bytes);
+    }
     let path = parts.uri.path_and_query().map_or("/", |p| p.as_str());
     let Ok(uri) = format!("http://{upstream}{path}").parse::<Uri>() else {
         return StatusCode::BAD_REQUEST.into_response();
@@ -39,26 +79,44 @@ async fn forward(State((client, upstream)): State<Upstream>, request: Request) -
     }
 }
 
+fn usage() -> ! {
+    eprintln!(
+        "usage: bench_proxy upstream LISTEN | bench_proxy proxy|buffered|inline LISTEN UPSTREAM"
+    );
+    std::process::exit(2);
+}
+
 #[tokio::main]
 async fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let (app, listen) = match args.as_slice() {
         [mode, listen] if mode == "upstream" => (Router::new().fallback(|| async { "ok" }), listen),
-        [mode, listen, upstream] if mode == "proxy" => {
+        [mode, listen, upstream] => {
+            let step = match mode.as_str() {
+                "proxy" => Step::Stream,
+                "buffered" => Step::Buffer,
+                "inline" => Step::Verify,
+                _ => usage(),
+            };
+            let secret = std::env::var("GW_SECRET").unwrap_or_else(|_| "unused".into());
+            let verifier = Verifier::new(
+                Profile::hex_millis(),
+                Secret::new(secret).expect("GW_SECRET is a usable secret"),
+            );
             let mut connector = HttpConnector::new();
             connector.set_nodelay(true);
             let client = Client::builder(TokioExecutor::new())
                 .pool_idle_timeout(Duration::from_secs(30))
                 .build(connector);
-            let app = Router::new()
-                .fallback(forward)
-                .with_state((client, upstream.clone()));
+            let app = Router::new().fallback(forward).with_state(Proxy {
+                client,
+                upstream: upstream.clone(),
+                step,
+                verifier: Arc::new(verifier),
+            });
             (app, listen)
         }
-        _ => {
-            eprintln!("usage: bench_proxy upstream LISTEN | bench_proxy proxy LISTEN UPSTREAM");
-            std::process::exit(2);
-        }
+        _ => usage(),
     };
     let listen: SocketAddr = listen.parse().expect("LISTEN is host:port");
     let listener = tokio::net::TcpListener::bind(listen).await.expect("bind");

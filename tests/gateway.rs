@@ -280,6 +280,49 @@ async fn a_chunked_upload_reaches_the_upstream_with_its_length() {
 }
 
 #[tokio::test]
+async fn a_stalled_head_or_an_idle_connection_is_closed_after_the_read_timeout() {
+    use std::io::{Read, Write};
+
+    let upstream = Upstream::start().await;
+    let gateway = forwarding(&upstream, &["--read-timeout", "1s"]);
+    let addr = gateway.addr;
+    let closed_after = |opening: &'static [u8]| {
+        tokio::task::spawn_blocking(move || {
+            let mut stream = TcpStream::connect(addr).unwrap();
+            stream.write_all(opening).unwrap();
+            stream
+                .set_read_timeout(Some(Duration::from_secs(10)))
+                .unwrap();
+            let started = Instant::now();
+            // The gateway closes it: end of stream (or a reset), not our
+            // own 10 s read timeout.
+            let mut rest = Vec::new();
+            let ended = match stream.read_to_end(&mut rest) {
+                Ok(_) => true,
+                Err(error) => error.kind() == std::io::ErrorKind::ConnectionReset,
+            };
+            (ended, started.elapsed())
+        })
+    };
+    let stalled =
+        closed_after(b"POST /webhooks/cognigy HTTP/1.1\r\nHost: gateway\r\nX-Cognigy-Sig");
+    let idle = closed_after(b"");
+    for (what, task) in [("a stalled head", stalled), ("an idle connection", idle)] {
+        let (ended, after) = task.await.unwrap();
+        assert!(ended, "{what} was still open after {after:?}");
+        assert!(
+            after < Duration::from_secs(5),
+            "{what} closed after {after:?}"
+        );
+    }
+    // The gateway serves on.
+    let body = unique_body();
+    let (status, _, _) = post(gateway.addr, PATH, SECRET, &body, &[]).await;
+    assert_eq!(status, 200);
+    assert_eq!(upstream.received().len(), 1);
+}
+
+#[tokio::test]
 async fn refused_deliveries_and_other_paths_never_reach_the_upstream() {
     let upstream = Upstream::start().await;
     let gateway = forwarding(&upstream, &[]);

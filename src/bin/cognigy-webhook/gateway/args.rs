@@ -112,7 +112,9 @@ pub(crate) struct GatewayArgs {
     /// Largest body accepted, in bytes (413 over it).
     #[arg(long = "body-limit", env = "COGNIGY_GATEWAY_BODY_LIMIT", default_value_t = cognigy_webhook::limits::DEFAULT_BODY_LIMIT, hide_env_values = true)]
     body_limit: usize,
-    /// How long a body may take to arrive (408 after).
+    /// How long a request's head, then its body, may take to arrive: a
+    /// late body is 408; a connection whose head stalls, or that sits idle
+    /// this long, is closed.
     #[arg(long = "read-timeout", env = "COGNIGY_GATEWAY_READ_TIMEOUT", default_value = "10s", value_parser = duration, hide_env_values = true)]
     read_timeout: Duration,
     /// The timestamp tolerance, such as 30s or 5m (default: the profile's).

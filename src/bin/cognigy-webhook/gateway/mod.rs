@@ -10,11 +10,11 @@ mod headers;
 mod mode;
 mod ops;
 mod reload;
+mod server;
 mod stream;
 
 use std::convert::Infallible;
 use std::future::Future;
-use std::net::SocketAddr;
 use std::pin::Pin;
 use std::sync::Arc;
 
@@ -109,13 +109,13 @@ async fn serve(settings: Settings) -> Result<(), Failure> {
         backend.settings.path,
         backend.mode.describe()
     );
-    axum::serve(
+    server::serve(
         listener,
-        app.into_make_service_with_connect_info::<SocketAddr>(),
+        app,
+        backend.settings.read_timeout,
+        ops::shutdown_signal(),
     )
-    .with_graceful_shutdown(ops::shutdown_signal())
-    .await
-    .map_err(|error| Failure::Usage(format!("server: {error}")))?;
+    .await;
     eprintln!("cognigy-webhook gateway: stopped after draining in-flight deliveries");
     Ok(())
 }
