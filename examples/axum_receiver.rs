@@ -29,8 +29,10 @@
 //! `Authorization: Bearer <token>` (otherwise that path is 404).
 //!
 //! A verified delivery is answered `200 {"status":"processed","request_id":…}`;
-//! a refused one with its status and `{"error":…,"reason":…}`. SIGINT or
-//! SIGTERM stops the server after in-flight requests finish.
+//! a refused one with its status and `{"error":…,"reason":…}`. A request
+//! whose head does not arrive within 10 s, or a connection idle that long,
+//! is closed. SIGINT or SIGTERM stops the server after in-flight requests
+//! finish.
 
 use std::process::ExitCode;
 
@@ -48,6 +50,10 @@ use cognigy_webhook::{Config, CorrelationId, RequestId, Secret, Verified};
 mod listen;
 #[path = "shared/observability.rs"]
 mod observability;
+// axum::serve with a deadline on each request's head (which axum::serve
+// lacks), shared with the gateway.
+#[path = "../src/bin/cognigy-webhook/gateway/server.rs"]
+mod server;
 use listen::Listen;
 use observability::Observability;
 use serde_json::{Value, json};
@@ -98,10 +104,9 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
         config.secret_count(),
         observability.siem_description(),
     );
-    let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    // A request's head, like its body, must arrive within the read timeout.
+    let head_timeout = cognigy_webhook::limits::DEFAULT_READ_TIMEOUT;
+    server::serve(listener, app, head_timeout, shutdown_signal()).await;
     observability.shutdown().await;
     Ok(())
 }

@@ -1,6 +1,7 @@
 //! The example receivers as a user runs them (their binaries, configured by
 //! the environment): the configuration self-test is mounted only when
-//! `COGNIGY_SELF_TEST_TOKEN` is set, and then answers only its bearer.
+//! `COGNIGY_SELF_TEST_TOKEN` is set, and then answers only its bearer; a
+//! connection whose head stalls is closed.
 #![cfg(all(
     feature = "axum",
     feature = "actix",
@@ -10,7 +11,9 @@
 
 mod support;
 
-use std::net::SocketAddr;
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::time::{Duration, Instant};
 
 use cognigy_webhook::self_test::{SELF_TEST_PATH, SELF_TEST_TOKEN_VAR};
 use support::examples::{self, Example};
@@ -56,6 +59,48 @@ async fn the_self_test_is_mounted_only_with_a_token_and_answers_only_its_bearer(
             status(&client, mounted.addr, Some(TOKEN)).await,
             200,
             "{name}"
+        );
+    }
+}
+
+/// A client that opens a connection and never finishes its head holds it
+/// only for a while: actix-web closes it after 5 s (its own default, with a
+/// 408), the axum receiver after its 10 s head deadline (`axum::serve` alone
+/// would keep it forever).
+#[tokio::test]
+async fn a_stalled_head_is_closed() {
+    let receivers: Vec<Example> = ["axum_receiver", "actix_receiver"]
+        .into_iter()
+        .map(|name| start(name, None))
+        .collect();
+    let probes: Vec<_> = receivers
+        .iter()
+        .map(|receiver| {
+            let addr = receiver.addr;
+            tokio::task::spawn_blocking(move || {
+                let mut stream = TcpStream::connect(addr).unwrap();
+                stream
+                    .write_all(b"POST /webhooks/cognigy HTTP/1.1\r\nHost: receiver\r\nX-Cognigy")
+                    .unwrap();
+                stream
+                    .set_read_timeout(Some(Duration::from_secs(30)))
+                    .unwrap();
+                let started = Instant::now();
+                let mut answer = Vec::new();
+                let closed = match stream.read_to_end(&mut answer) {
+                    Ok(_) => true,
+                    Err(error) => error.kind() == std::io::ErrorKind::ConnectionReset,
+                };
+                (closed, started.elapsed())
+            })
+        })
+        .collect();
+    for (name, probe) in ["axum_receiver", "actix_receiver"].into_iter().zip(probes) {
+        let (closed, after) = probe.await.unwrap();
+        assert!(closed, "{name}: still open after {after:?}");
+        assert!(
+            after < Duration::from_secs(15),
+            "{name}: closed after {after:?}"
         );
     }
 }

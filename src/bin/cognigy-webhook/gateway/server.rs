@@ -1,7 +1,8 @@
-//! The gateway's HTTP/1.1 server: the router on hyper's connection, with
-//! the deadline `axum::serve` leaves out. A request's head must arrive
-//! within the read timeout, and a connection idle that long is closed, so a
-//! sender that opens connections and stalls holds none of them for long.
+//! An HTTP/1.1 server for an axum router, with the deadline `axum::serve`
+//! leaves out: a request's head must arrive within `head_timeout`, and a
+//! connection idle that long is closed, so a sender that opens connections
+//! and stalls holds none of them for long. The gateway serves with it, and
+//! so does `examples/axum_receiver.rs` (which includes this file).
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -39,7 +40,7 @@ pub(crate) async fn serve(
                 Err(error) => {
                     // Out of file descriptors, or a connection reset before
                     // it was taken: wait a little rather than spin.
-                    eprintln!("cognigy-webhook gateway: accept: {error}");
+                    eprintln!("accept: {error}");
                     tokio::time::sleep(Duration::from_millis(100)).await;
                     continue;
                 }
