@@ -5,6 +5,7 @@
 //! their own code.
 
 mod args;
+mod audit_log;
 mod forward;
 mod headers;
 mod mode;
@@ -22,13 +23,15 @@ use axum::Router;
 use axum::body::Body;
 use axum::routing::get;
 use cognigy_webhook::Verifier;
+use cognigy_webhook::observe::Audit;
 use cognigy_webhook::replay::ReplayGuard;
 use cognigy_webhook::tower::{JsonRejection, VerifyWebhook, VerifyWebhookLayer};
 use http::Response;
 use tower_layer::Layer;
 
 pub(crate) use args::GatewayArgs;
-use args::Settings;
+use args::{AuditLog, Settings};
+use audit_log::JsonLines;
 use mode::Mode;
 use reload::Reloadable;
 
@@ -62,9 +65,12 @@ struct Backend {
 impl Backend {
     /// The webhook route for `verifier`.
     fn webhook(&self, verifier: Verifier) -> Result<Webhook, Failure> {
+        // Metrics always; the JSON line unless `--audit-log off`.
+        let lines = (self.settings.audit_log == AuditLog::Stdout).then_some(JsonLines);
         let mut layer = VerifyWebhookLayer::new(verifier)
             .with_body_limit(self.settings.body_limit)
-            .with_read_timeout(self.settings.read_timeout);
+            .with_read_timeout(self.settings.read_timeout)
+            .with_observer((Audit::new(), lines));
         if let Some(guard) = &self.guard {
             layer = layer
                 .with_replay_guard(guard.clone())
@@ -75,7 +81,7 @@ impl Backend {
 }
 
 async fn serve(settings: Settings) -> Result<(), Failure> {
-    let metrics = ops::install_observability(settings.audit_log)?;
+    let metrics = ops::install_observability()?;
     ops::install_crypto_provider();
     let mode = Arc::new(settings.connect_mode().await?);
     let guard = settings.replay_guard().await?;

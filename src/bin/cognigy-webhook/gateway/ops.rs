@@ -8,7 +8,6 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 
-use super::args::AuditLog;
 use super::mode::Mode;
 use crate::Failure;
 
@@ -20,20 +19,17 @@ pub(crate) struct OpsState {
 }
 
 /// Installs the Prometheus recorder (before the first request, so the audit
-/// observer's metrics reach it) with its periodic upkeep and, unless `audit_log` is off, writes each
-/// audit event as one JSON line on stdout; other messages at `WARN` and
-/// above.
-pub(crate) fn install_observability(audit_log: AuditLog) -> Result<PrometheusHandle, Failure> {
+/// observer's metrics reach it) with its periodic upkeep, and prints other
+/// messages at `WARN` and above on stdout as JSON. The audit lines are
+/// written by [`JsonLines`](super::audit_log::JsonLines), not through
+/// `tracing`.
+pub(crate) fn install_observability() -> Result<PrometheusHandle, Failure> {
     use tracing_subscriber::filter::{LevelFilter, Targets};
     use tracing_subscriber::layer::SubscriberExt;
     use tracing_subscriber::util::SubscriberInitExt;
 
-    let audit = match audit_log {
-        AuditLog::Stdout => LevelFilter::INFO,
-        AuditLog::Off => LevelFilter::OFF,
-    };
     let filter = Targets::new()
-        .with_target(cognigy_webhook::observe::AUDIT_TARGET, audit)
+        .with_target(cognigy_webhook::observe::AUDIT_TARGET, LevelFilter::OFF)
         .with_default(LevelFilter::WARN);
     tracing_subscriber::registry()
         .with(

@@ -1,0 +1,83 @@
+//! The audit log: one JSON line per request on stdout, written straight
+//! from the library's audit event. The fields are those of
+//! `cognigy_webhook::observe::Audit`'s `tracing` event (absent ones left
+//! out), after `timestamp` (RFC 3339, UTC), `level` (`INFO`, or `WARN` for a
+//! refusal), `message` and `target`.
+
+use std::io::Write as _;
+use std::net::SocketAddr;
+
+use cognigy_webhook::RequestId;
+use cognigy_webhook::observe::{AUDIT_TARGET, AuditEvent, Observer, Outcome};
+use serde::{Serialize, Serializer};
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+/// Writes each event as one JSON line on stdout.
+pub(crate) struct JsonLines;
+
+#[derive(Serialize)]
+struct Line<'a> {
+    timestamp: String,
+    level: &'static str,
+    message: &'static str,
+    target: &'static str,
+    #[serde(serialize_with = "displayed")]
+    request_id: &'a RequestId,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    correlation_id: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    remote_addr: Option<SocketAddr>,
+    path: &'a str,
+    profile: &'a str,
+    outcome: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reason: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    other_preset: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    drift_ms: Option<i64>,
+    latency_us: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    key_index: Option<usize>,
+}
+
+impl Observer for JsonLines {
+    fn observe(&self, event: &AuditEvent<'_>) {
+        let (level, message) = match event.outcome {
+            Outcome::Verified => ("INFO", "webhook verified"),
+            Outcome::Duplicate => ("INFO", "duplicate webhook acknowledged"),
+            _ => ("WARN", "webhook rejected"),
+        };
+        let line = Line {
+            timestamp: OffsetDateTime::now_utc()
+                .format(&Rfc3339)
+                .unwrap_or_default(),
+            level,
+            message,
+            target: AUDIT_TARGET,
+            request_id: &event.request_id,
+            correlation_id: event.correlation_id.map(|id| id.as_str()),
+            remote_addr: event.remote_addr,
+            path: event.path,
+            profile: event.profile.as_str(),
+            outcome: event.outcome.as_str(),
+            reason: event.reason_code(),
+            other_preset: event.other_preset,
+            drift_ms: event.drift_ms,
+            latency_us: event.latency_us(),
+            key_index: event.key_index,
+        };
+        let Ok(mut text) = serde_json::to_vec(&line) else {
+            return;
+        };
+        text.push(b'\n');
+        // A closed stdout loses the line, never the request.
+        let _ = std::io::stdout().lock().write_all(&text);
+    }
+}
+
+/// The id in its hyphenated form, without an intermediate `String`.
+fn displayed<S: Serializer>(id: &&RequestId, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.collect_str(id)
+}
