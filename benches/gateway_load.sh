@@ -5,8 +5,9 @@
 #   verification (examples/bench_proxy.rs), both in front of the same
 #   trivial upstream: requests/s, p50/p99, the ratio gateway ÷ bare and the
 #   latency the gateway adds at p99; between the two, the bare proxy reading
-#   the whole body first ("buffered") and also verifying it in its handler
-#   ("inline"), which shows what each step costs;
+#   the whole body first ("buffered"), also verifying it in its handler
+#   ("inline"), and behind the library's layer instead ("layered"), which
+#   shows what each step costs;
 # - stream mode: deliveries/s and p50/p99 time to the 202, Redis on loopback,
 #   at 32 connections (throughput) and at 4 (latency: a sender that is not
 #   saturating the gateway).
@@ -55,13 +56,14 @@ wait_port() {
 }
 
 upstream_port=$(free_port) bare_port=$(free_port) gateway_port=$(free_port) quiet_port=$(free_port)
-buffered_port=$(free_port) inline_port=$(free_port)
+buffered_port=$(free_port) inline_port=$(free_port) layered_port=$(free_port)
 stream_port=$(free_port) redis_port=$(free_port)
 export TOKIO_WORKER_THREADS=1 GW_SECRET=$secret
 taskset -c 0 "$proxy" upstream "127.0.0.1:$upstream_port" & pids+=($!)
 taskset -c 0 "$proxy" proxy "127.0.0.1:$bare_port" "127.0.0.1:$upstream_port" & pids+=($!)
 taskset -c 0 "$proxy" buffered "127.0.0.1:$buffered_port" "127.0.0.1:$upstream_port" & pids+=($!)
 taskset -c 0 "$proxy" inline "127.0.0.1:$inline_port" "127.0.0.1:$upstream_port" & pids+=($!)
+taskset -c 0 "$proxy" layered "127.0.0.1:$layered_port" "127.0.0.1:$upstream_port" & pids+=($!)
 taskset -c 0 "$bin" gateway --listen "127.0.0.1:$gateway_port" --profile hex-millis \
   --secret-env GW_SECRET --upstream "http://127.0.0.1:$upstream_port" --replay off \
   >/dev/null 2>&1 & pids+=($!)
@@ -74,7 +76,8 @@ wait_port "$redis_port"
 taskset -c 0 "$bin" gateway --listen "127.0.0.1:$stream_port" --profile hex-millis \
   --secret-env GW_SECRET --redis-stream "redis://127.0.0.1:$redis_port/" --stream bench \
   --stream-maxlen 10000 --replay off >/dev/null 2>&1 & pids+=($!)
-for port in $upstream_port $bare_port $buffered_port $inline_port $gateway_port $quiet_port $stream_port; do
+for port in $upstream_port $bare_port $buffered_port $inline_port $layered_port $gateway_port $quiet_port \
+  $stream_port; do
   wait_port "$port"
 done
 
@@ -98,13 +101,13 @@ run() { taskset -c 1 wrk -t1 -c"${3:-32}" -d"$2"s --latency -s "$lua" "http://12
 
 results=$workdir/results
 sign_request
-for port in $bare_port $buffered_port $inline_port $gateway_port $quiet_port $stream_port; do
+for port in $bare_port $buffered_port $inline_port $layered_port $gateway_port $quiet_port $stream_port; do
   run "$port" 2 >/dev/null # warm-up
 done
 for round in $(seq "$rounds"); do
   sign_request
-  for target in bare:$bare_port buffered:$buffered_port inline:$inline_port gateway:$gateway_port \
-    quiet:$quiet_port stream:$stream_port stream4:$stream_port; do
+  for target in bare:$bare_port buffered:$buffered_port inline:$inline_port layered:$layered_port \
+    gateway:$gateway_port quiet:$quiet_port stream:$stream_port stream4:$stream_port; do
     connections=32
     [ "${target%%:*}" = stream4 ] && connections=4
     out=$(run "${target#*:}" "$duration" "$connections")
@@ -133,7 +136,7 @@ def ms(text):
     return float(text)
 
 
-names = ("bare", "buffered", "inline", "gateway", "quiet", "stream", "stream4")
+names = ("bare", "buffered", "inline", "layered", "gateway", "quiet", "stream", "stream4")
 by = {name: [r for r in rows if r[0] == name] for name in names}
 print(f"median of {sys.argv[3]} rounds x {sys.argv[2]} s, 1 KiB signed body")
 print("| target | requests/s | p50 ms | p99 ms |")
@@ -142,6 +145,7 @@ labels = {
     "bare": "bare proxy (no verification), 32 connections",
     "buffered": "bare proxy reading the whole body first, 32 connections",
     "inline": "bare proxy reading and verifying in its handler, 32 connections",
+    "layered": "bare proxy behind VerifyWebhookLayer, 32 connections",
     "gateway": "gateway, forward mode, 32 connections",
     "quiet": "gateway, forward mode, --audit-log off, 32 connections",
     "stream": "gateway, stream mode (XADD), 32 connections",
@@ -165,6 +169,7 @@ def line(label, values):
 print()
 line("buffered ÷ bare proxy, requests/s", ratios("buffered"))
 line("inline verification ÷ bare proxy", ratios("inline"))
+line("behind the layer ÷ bare proxy", ratios("layered"))
 line("forward mode ÷ bare proxy", ratios("gateway"))
 line("forward mode without audit lines ÷ bare proxy", ratios("quiet"))
 added = [ms(g[4]) - ms(b[4]) for b, g in zip(by["bare"], by["gateway"])]

@@ -1,11 +1,12 @@
 //! The baseline of `benches/gateway_load.sh`: a bare reverse proxy on the
 //! same stack as the gateway (axum server, hyper-util pooled client) with
 //! **no verification** — the body is streamed through untouched — and a
-//! trivial upstream that answers every request with 200. Two steps between
+//! trivial upstream that answers every request with 200. Three steps between
 //! it and the gateway show where the gateway's time goes: `buffered` reads
 //! the whole body before forwarding it, `inline` also verifies it with
 //! `Verifier::verify` in the handler (`hex-millis`, the secret from
-//! `GW_SECRET`; 401 when it does not verify).
+//! `GW_SECRET`; 401 when it does not verify), `layered` streams it through
+//! again behind the library's `VerifyWebhookLayer` (default settings).
 //!
 //! ```text
 //! cargo run --release --features gateway --example bench_proxy -- upstream 127.0.0.1:3000
@@ -25,6 +26,7 @@ use axum::extract::{Request, State};
 use axum::http::header::HOST;
 use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
+use cognigy_webhook::tower::VerifyWebhookLayer;
 use cognigy_webhook::{Profile, Secret, Verifier};
 use http_body_util::{BodyExt, Collected};
 use hyper_util::client::legacy::Client;
@@ -81,7 +83,7 @@ async fn forward(State(proxy): State<Proxy>, request: Request) -> Response {
 
 fn usage() -> ! {
     eprintln!(
-        "usage: bench_proxy upstream LISTEN | bench_proxy proxy|buffered|inline LISTEN UPSTREAM"
+        "usage: bench_proxy upstream LISTEN | bench_proxy proxy|buffered|inline|layered LISTEN UPSTREAM"
     );
     std::process::exit(2);
 }
@@ -95,7 +97,7 @@ async fn main() {
             let step = match mode.as_str() {
                 "proxy" => Step::Stream,
                 "buffered" => Step::Buffer,
-                "inline" => Step::Verify,
+                "inline" | "layered" => Step::Verify,
                 _ => usage(),
             };
             let secret = std::env::var("GW_SECRET").unwrap_or_else(|_| "unused".into());
@@ -108,12 +110,18 @@ async fn main() {
             let client = Client::builder(TokioExecutor::new())
                 .pool_idle_timeout(Duration::from_secs(30))
                 .build(connector);
+            let layered = mode == "layered";
             let app = Router::new().fallback(forward).with_state(Proxy {
                 client,
                 upstream: upstream.clone(),
-                step,
-                verifier: Arc::new(verifier),
+                step: if layered { Step::Stream } else { step },
+                verifier: Arc::new(verifier.clone()),
             });
+            let app = if layered {
+                app.layer(VerifyWebhookLayer::new(verifier))
+            } else {
+                app
+            };
             (app, listen)
         }
         _ => usage(),
