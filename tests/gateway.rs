@@ -323,6 +323,56 @@ async fn a_stalled_head_or_an_idle_connection_is_closed_after_the_read_timeout()
 }
 
 #[tokio::test]
+async fn an_upstream_that_stalls_mid_answer_is_cut_off_at_the_upstream_timeout() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    // An upstream that sends its head and part of its body, then nothing.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let upstream = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        while let Ok((mut stream, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                let mut request = vec![0; 64 * 1024];
+                let _ = stream.read(&mut request).await;
+                let _ = stream
+                    .write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\npartial")
+                    .await;
+                tokio::time::sleep(Duration::from_secs(60)).await;
+            });
+        }
+    });
+    let url = format!("http://{upstream}");
+    let gateway = gateway(&[
+        "--secret-env",
+        "GW_SECRET",
+        "--upstream",
+        &url,
+        "--upstream-timeout",
+        "1s",
+    ]);
+    let body = unique_body();
+    let mut request = reqwest::Client::new()
+        .post(format!("http://{}{PATH}", gateway.addr))
+        .body(body.clone());
+    for (name, value) in signed(SECRET, &body) {
+        request = request.header(name, value);
+    }
+    let started = Instant::now();
+    let response = request.send().await.unwrap();
+    assert_eq!(response.status(), 200);
+    let read = tokio::time::timeout(Duration::from_secs(10), response.bytes()).await;
+    let elapsed = started.elapsed();
+    assert!(
+        matches!(read, Ok(Err(_))),
+        "the cut-off answer reads as an error, not a complete body: {read:?}"
+    );
+    assert!(
+        elapsed < Duration::from_secs(5),
+        "cut off after {elapsed:?}"
+    );
+}
+
+#[tokio::test]
 async fn refused_deliveries_and_other_paths_never_reach_the_upstream() {
     let upstream = Upstream::start().await;
     let gateway = forwarding(&upstream, &[]);

@@ -106,7 +106,8 @@ pub(crate) struct GatewayArgs {
         hide_env_values = true
     )]
     replay_policy: String,
-    /// How long the upstream may take to answer (504 after).
+    /// How long the upstream may take to answer: 504 when its head is late;
+    /// a body still arriving then is cut off.
     #[arg(long = "upstream-timeout", env = "COGNIGY_GATEWAY_UPSTREAM_TIMEOUT", default_value = "30s", value_parser = duration, hide_env_values = true)]
     upstream_timeout: Duration,
     /// Largest body accepted, in bytes (413 over it).

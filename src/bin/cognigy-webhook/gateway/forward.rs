@@ -15,6 +15,7 @@ use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
 
 use super::headers::{error_response, mark_verified, strip_hop_by_hop};
+use super::upstream_body::UpstreamBody;
 use crate::Failure;
 
 /// The upstream and a pooled HTTP/1.1 client to it.
@@ -107,13 +108,15 @@ impl Forward {
         *outgoing.method_mut() = parts.method;
         *outgoing.uri_mut() = uri;
         *outgoing.headers_mut() = parts.headers;
-        match tokio::time::timeout(self.timeout, self.client.request(outgoing)).await {
+        // One deadline for the whole exchange: the answer's head and body.
+        let deadline = tokio::time::Instant::now() + self.timeout;
+        match tokio::time::timeout_at(deadline, self.client.request(outgoing)).await {
             Ok(Ok(response)) => {
                 let (mut parts, body) = response.into_parts();
                 strip_hop_by_hop(&mut parts.headers);
                 // The gateway speaks its own HTTP version to the sender.
                 parts.version = Version::HTTP_11;
-                Response::from_parts(parts, Body::new(body))
+                Response::from_parts(parts, Body::new(UpstreamBody::new(body, deadline)))
             }
             Ok(Err(error)) => {
                 eprintln!("cognigy-webhook gateway: upstream unavailable: {error}");

@@ -13,6 +13,7 @@ mod ops;
 mod reload;
 mod server;
 mod stream;
+mod upstream_body;
 
 use std::convert::Infallible;
 use std::future::Future;
