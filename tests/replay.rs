@@ -475,6 +475,62 @@ mod postgres_store {
         }
     }
 
+    /// A database that takes the connection and then does not answer (here:
+    /// the table locked by another session) makes the guard fail closed
+    /// within the store's 2 s statement deadline, instead of holding the
+    /// request for as long as the lock lasts.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_stalled_postgres_fails_closed_within_its_deadline() {
+        let Some(url) = service_url("DATABASE_URL") else {
+            return;
+        };
+        // A database of its own: the lock below must not stall other tests.
+        let (admin, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
+            .await
+            .unwrap();
+        tokio::spawn(connection);
+        let name = format!("stall_{}", uuid::Uuid::new_v4().simple());
+        admin
+            .batch_execute(&format!("CREATE DATABASE {name}"))
+            .await
+            .unwrap();
+        let (base, _) = url.rsplit_once('/').unwrap();
+        let fresh = format!("{base}/{name}");
+        let pg = store(&fresh).await;
+        let (locker, connection) = tokio_postgres::connect(&fresh, tokio_postgres::NoTls)
+            .await
+            .unwrap();
+        tokio::spawn(connection);
+        locker
+            .batch_execute("BEGIN; LOCK TABLE webhook_events IN ACCESS EXCLUSIVE MODE")
+            .await
+            .unwrap();
+
+        let server = serve(ReplayGuard::new(pg)).await;
+        let body = unique_body();
+        let started = std::time::Instant::now();
+        let (status, answer) = tokio::time::timeout(
+            Duration::from_secs(10),
+            deliver(server.addr, &signed(&body), &body),
+        )
+        .await
+        .expect("an answer while the table is locked");
+        let waited = started.elapsed();
+        assert_eq!(
+            (status, answer["reason"].as_str()),
+            (503, Some("replay_store_unavailable"))
+        );
+        assert!(waited < Duration::from_secs(5), "answered after {waited:?}");
+        assert_eq!(server.runs.load(Ordering::SeqCst), 0);
+
+        locker.batch_execute("ROLLBACK").await.unwrap();
+        drop(locker);
+        admin
+            .batch_execute(&format!("DROP DATABASE {name} WITH (FORCE)"))
+            .await
+            .unwrap();
+    }
+
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn two_instances_sharing_postgres_run_the_handler_once() {
         let Some(url) = service_url("DATABASE_URL") else {

@@ -76,7 +76,10 @@ ON CONFLICT (event_id) DO UPDATE
 /// has them (`flow_name`/`flowName`, `channel`), and `correlation_id` from
 /// `X-Cognigy-CorrelationId`. Call [`PostgresStore::migrate`] once to create
 /// the table. Connections come from a pool that replaces broken ones, so
-/// the store recovers from a database restart by itself.
+/// the store recovers from a database restart by itself. Waiting for a
+/// connection, making one, and each statement on the request path are
+/// bounded at 2 s each; past that the store counts as unavailable (503, or
+/// open if the guard is told to fail open).
 #[derive(Clone)]
 pub struct PostgresStore {
     pool: Pool,
@@ -211,7 +214,7 @@ impl ReplayStore for PostgresStore {
     }
 
     fn record<'a>(&'a self, delivery: Delivery<'a>, ttl: Duration) -> StoreFuture<'a, Freshness> {
-        Box::pin(async move {
+        Box::pin(within_deadline(async move {
             let client = self.client().await?;
             let event_id = delivery.nonce.key();
             let (flow_name, channel) = ledger_fields(delivery.body);
@@ -246,11 +249,11 @@ impl ReplayStore for PostgresStore {
             } else {
                 Freshness::Seen
             })
-        })
+        }))
     }
 
     fn release<'a>(&'a self, nonce: &'a Nonce, claim: Claim) -> StoreFuture<'a, ()> {
-        Box::pin(async move {
+        Box::pin(within_deadline(async move {
             let event_id = nonce.key();
             self.client()
                 .await?
@@ -261,8 +264,29 @@ impl ReplayStore for PostgresStore {
                 .await
                 .map_err(db)?;
             Ok(())
-        })
+        }))
     }
+}
+
+/// How long a statement on the request path may take: a database that
+/// accepts the connection and then never answers (a lock held elsewhere, a
+/// broken network) makes the store unavailable instead of holding the
+/// request. The Redis store's response timeout is the same.
+const STATEMENT_DEADLINE: Duration = Duration::from_secs(2);
+
+/// `work`, or unavailable once [`STATEMENT_DEADLINE`] has passed. A record
+/// that lands after its deadline is released by its claim like any record
+/// whose outcome is unknown.
+async fn within_deadline<T>(
+    work: impl Future<Output = Result<T, StoreError>>,
+) -> Result<T, StoreError> {
+    tokio::time::timeout(STATEMENT_DEADLINE, work)
+        .await
+        .unwrap_or_else(|_| {
+            Err(StoreError::Unavailable(
+                "postgres: no answer within 2 s".into(),
+            ))
+        })
 }
 
 impl fmt::Debug for PostgresStore {
