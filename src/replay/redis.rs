@@ -83,6 +83,13 @@ impl RedisStore {
         }
     }
 
+    /// A handle on the store's connection (its 2 s timeouts, its
+    /// reconnection, its TLS), for other commands on the same Redis, such as
+    /// appending to a stream beside the nonces. Clones share the connection.
+    pub fn connection(&self) -> ConnectionManager {
+        self.connection.clone()
+    }
+
     async fn start(client: redis::Client) -> Result<Self, StoreError> {
         let config = ConnectionManagerConfig::new()
             .set_connection_timeout(Some(Duration::from_secs(2)))

@@ -1,16 +1,14 @@
 //! Stream mode: each verified delivery becomes one Redis stream entry, and
 //! the sender hears 202 only once Redis has acknowledged it.
 
-use std::time::Duration;
-
 use axum::body::Body;
 use bytes::Bytes;
-use cognigy_webhook::replay::REDIS_CA_FILE_VAR;
+use cognigy_webhook::replay::RedisStore;
 use cognigy_webhook::{RequestId, Verified};
 use http::header::{CONTENT_TYPE, HeaderValue};
 use http::{HeaderMap, Request, Response, StatusCode};
 use http_body_util::Full;
-use redis::aio::{ConnectionManager, ConnectionManagerConfig};
+use redis::aio::ConnectionManager;
 
 use super::headers::{error_response, strip_hop_by_hop};
 use crate::Failure;
@@ -34,27 +32,11 @@ impl Stream {
         maxlen: u64,
         credential: Option<http::HeaderName>,
     ) -> Result<Stream, Failure> {
-        let failed = |error: redis::RedisError| Failure::Usage(format!("--redis-stream: {error}"));
-        let client = match std::env::var_os(REDIS_CA_FILE_VAR).filter(|path| !path.is_empty()) {
-            Some(path) => {
-                let root_cert = std::fs::read(&path)
-                    .map_err(|error| Failure::Usage(format!("{REDIS_CA_FILE_VAR}: {error}")))?;
-                let certificates = redis::TlsCertificates {
-                    client_tls: None,
-                    root_cert: Some(root_cert),
-                };
-                redis::Client::build_with_tls(url, certificates).map_err(failed)?
-            }
-            None => redis::Client::open(url).map_err(failed)?,
-        };
-        let config = ConnectionManagerConfig::new()
-            .set_connection_timeout(Some(Duration::from_secs(2)))
-            .set_response_timeout(Some(Duration::from_secs(2)))
-            .set_number_of_retries(1)
-            .set_max_delay(Duration::from_millis(500));
-        let connection = ConnectionManager::new_with_config(client, config)
+        // The replay store's connection: the same TLS, CA file and timeouts.
+        let connection = RedisStore::connect_from_env(url)
             .await
-            .map_err(failed)?;
+            .map_err(|error| Failure::Usage(format!("--redis-stream: {error}")))?
+            .connection();
         Ok(Stream {
             connection,
             key,
