@@ -283,9 +283,9 @@ async fn within_deadline<T>(
     tokio::time::timeout(STATEMENT_DEADLINE, work)
         .await
         .unwrap_or_else(|_| {
-            Err(StoreError::Unavailable(
-                "postgres: no answer within 2 s".into(),
-            ))
+            Err(StoreError::Unavailable(format!(
+                "postgres: no answer within {STATEMENT_DEADLINE:?}"
+            )))
         })
 }
 
