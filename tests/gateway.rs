@@ -139,6 +139,13 @@ fn spawn_gateway(args: &[&str], env: &[(&str, &str)], stdout: Stdio) -> Gateway 
     gateway
 }
 
+/// Sends `signal` (`-HUP`, `-TERM`) to the gateway process.
+fn signal(child: &Child, signal: &str) {
+    let pid = child.id().to_string();
+    let sent = Command::new("kill").args([signal, &pid]).status().unwrap();
+    assert!(sent.success(), "kill {signal} {pid}");
+}
+
 fn forwarding(upstream: &Upstream, extra: &[&str]) -> Gateway {
     let url = format!("http://{}", upstream.addr);
     let mut args = vec!["--secret-env", "GW_SECRET", "--upstream", &url];
@@ -281,27 +288,12 @@ async fn a_chunked_upload_reaches_the_upstream_with_its_length() {
 
 #[tokio::test]
 async fn a_stalled_head_or_an_idle_connection_is_closed_after_the_read_timeout() {
-    use std::io::{Read, Write};
-
     let upstream = Upstream::start().await;
     let gateway = forwarding(&upstream, &["--read-timeout", "1s"]);
     let addr = gateway.addr;
     let closed_after = |opening: &'static [u8]| {
         tokio::task::spawn_blocking(move || {
-            let mut stream = TcpStream::connect(addr).unwrap();
-            stream.write_all(opening).unwrap();
-            stream
-                .set_read_timeout(Some(Duration::from_secs(10)))
-                .unwrap();
-            let started = Instant::now();
-            // The gateway closes it: end of stream (or a reset), not our
-            // own 10 s read timeout.
-            let mut rest = Vec::new();
-            let ended = match stream.read_to_end(&mut rest) {
-                Ok(_) => true,
-                Err(error) => error.kind() == std::io::ErrorKind::ConnectionReset,
-            };
-            (ended, started.elapsed())
+            support::sockets::closed_after(addr, opening, Duration::from_secs(10))
         })
     };
     let stalled =
@@ -528,14 +520,7 @@ async fn one_json_audit_line_per_delivery_on_stdout() {
         )
         .await;
         assert_eq!(status, 401);
-        let pid = gateway.child.id().to_string();
-        assert!(
-            Command::new("kill")
-                .args(["-TERM", &pid])
-                .status()
-                .unwrap()
-                .success()
-        );
+        signal(&gateway.child, "-TERM");
         let mut stdout = String::new();
         std::io::Read::read_to_string(&mut gateway.child.stdout.take().unwrap(), &mut stdout)
             .unwrap();
@@ -589,14 +574,7 @@ async fn sighup_reloads_the_secret_file_without_dropping_requests() {
         statuses
     });
     tokio::time::sleep(Duration::from_millis(100)).await;
-    let pid = gateway.child.id().to_string();
-    assert!(
-        Command::new("kill")
-            .args(["-HUP", &pid])
-            .status()
-            .unwrap()
-            .success()
-    );
+    signal(&gateway.child, "-HUP");
     let statuses = traffic.await.unwrap();
     assert!(
         statuses.iter().all(|status| [200, 401].contains(status)),
@@ -617,14 +595,7 @@ async fn sigterm_drains_the_delivery_in_flight() {
     let in_flight =
         tokio::spawn(async move { post(addr, PATH, SECRET, &unique_body(), &[]).await });
     tokio::time::sleep(Duration::from_millis(200)).await;
-    let pid = gateway.child.id().to_string();
-    assert!(
-        Command::new("kill")
-            .args(["-TERM", &pid])
-            .status()
-            .unwrap()
-            .success()
-    );
+    signal(&gateway.child, "-TERM");
     let (status, _, answer) = in_flight.await.unwrap();
     assert_eq!((status, &answer[..]), (200, &b"upstream says hello"[..]));
     let exit = gateway.child.wait().unwrap();

@@ -11,9 +11,8 @@
 
 mod support;
 
-use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpStream};
-use std::time::{Duration, Instant};
+use std::net::SocketAddr;
+use std::time::Duration;
 
 use cognigy_webhook::self_test::{SELF_TEST_PATH, SELF_TEST_TOKEN_VAR};
 use support::examples::{self, Example};
@@ -78,20 +77,8 @@ async fn a_stalled_head_is_closed() {
         .map(|receiver| {
             let addr = receiver.addr;
             tokio::task::spawn_blocking(move || {
-                let mut stream = TcpStream::connect(addr).unwrap();
-                stream
-                    .write_all(b"POST /webhooks/cognigy HTTP/1.1\r\nHost: receiver\r\nX-Cognigy")
-                    .unwrap();
-                stream
-                    .set_read_timeout(Some(Duration::from_secs(30)))
-                    .unwrap();
-                let started = Instant::now();
-                let mut answer = Vec::new();
-                let closed = match stream.read_to_end(&mut answer) {
-                    Ok(_) => true,
-                    Err(error) => error.kind() == std::io::ErrorKind::ConnectionReset,
-                };
-                (closed, started.elapsed())
+                let opening = b"POST /webhooks/cognigy HTTP/1.1\r\nHost: receiver\r\nX-Cognigy";
+                support::sockets::closed_after(addr, opening, Duration::from_secs(30))
             })
         })
         .collect();

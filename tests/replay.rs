@@ -435,6 +435,39 @@ mod postgres_store {
         store
     }
 
+    /// A plain session on the database at `url` (to create and drop
+    /// databases, or to hold a lock).
+    async fn session(url: &str) -> tokio_postgres::Client {
+        let (admin, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls)
+            .await
+            .unwrap();
+        tokio::spawn(connection);
+        admin
+    }
+
+    /// A new, empty database beside the one at `url`: its name and URL.
+    async fn create_database(
+        admin: &tokio_postgres::Client,
+        url: &str,
+        prefix: &str,
+    ) -> (String, String) {
+        let name = format!("{prefix}_{}", uuid::Uuid::new_v4().simple());
+        admin
+            .batch_execute(&format!("CREATE DATABASE {name}"))
+            .await
+            .unwrap();
+        let (base, _) = url.rsplit_once('/').unwrap();
+        let fresh = format!("{base}/{name}");
+        (name, fresh)
+    }
+
+    async fn drop_database(admin: &tokio_postgres::Client, name: &str) {
+        admin
+            .batch_execute(&format!("DROP DATABASE {name} WITH (FORCE)"))
+            .await
+            .unwrap();
+    }
+
     /// Instances starting together all migrate at once; on a database
     /// without the table, bare `CREATE TABLE IF NOT EXISTS` lets all but one
     /// fail on a duplicate catalog key (seen here as a flaky test).
@@ -443,18 +476,9 @@ mod postgres_store {
         let Some(url) = service_url("DATABASE_URL") else {
             return;
         };
-        let (admin, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
-            .await
-            .unwrap();
-        tokio::spawn(connection);
+        let admin = session(&url).await;
         for round in 0..5 {
-            let name = format!("migrate_{}", uuid::Uuid::new_v4().simple());
-            admin
-                .batch_execute(&format!("CREATE DATABASE {name}"))
-                .await
-                .unwrap();
-            let (base, _) = url.rsplit_once('/').unwrap();
-            let fresh = format!("{base}/{name}");
+            let (name, fresh) = create_database(&admin, &url, "migrate").await;
             let mut stores = Vec::new();
             for _ in 0..8 {
                 stores.push(PostgresStore::connect(&fresh).await.unwrap());
@@ -468,10 +492,7 @@ mod postgres_store {
                     "round {round}, instance {index}: {result:?}"
                 );
             }
-            admin
-                .batch_execute(&format!("DROP DATABASE {name} WITH (FORCE)"))
-                .await
-                .unwrap();
+            drop_database(&admin, &name).await;
         }
     }
 
@@ -485,22 +506,10 @@ mod postgres_store {
             return;
         };
         // A database of its own: the lock below must not stall other tests.
-        let (admin, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
-            .await
-            .unwrap();
-        tokio::spawn(connection);
-        let name = format!("stall_{}", uuid::Uuid::new_v4().simple());
-        admin
-            .batch_execute(&format!("CREATE DATABASE {name}"))
-            .await
-            .unwrap();
-        let (base, _) = url.rsplit_once('/').unwrap();
-        let fresh = format!("{base}/{name}");
+        let admin = session(&url).await;
+        let (name, fresh) = create_database(&admin, &url, "stall").await;
         let pg = store(&fresh).await;
-        let (locker, connection) = tokio_postgres::connect(&fresh, tokio_postgres::NoTls)
-            .await
-            .unwrap();
-        tokio::spawn(connection);
+        let locker = session(&fresh).await;
         locker
             .batch_execute("BEGIN; LOCK TABLE webhook_events IN ACCESS EXCLUSIVE MODE")
             .await
@@ -525,10 +534,7 @@ mod postgres_store {
 
         locker.batch_execute("ROLLBACK").await.unwrap();
         drop(locker);
-        admin
-            .batch_execute(&format!("DROP DATABASE {name} WITH (FORCE)"))
-            .await
-            .unwrap();
+        drop_database(&admin, &name).await;
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -14,6 +14,7 @@ pub mod examples;
 pub mod http_cases;
 #[cfg(any(feature = "axum", feature = "actix"))]
 pub mod servers;
+pub mod sockets;
 
 /// One known-answer vector; see `tests/data/generate_vectors.py`.
 #[derive(Debug, Clone, Deserialize)]
