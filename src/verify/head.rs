@@ -5,6 +5,7 @@ use std::time::SystemTime;
 
 use base64::Engine as _;
 use hmac::Mac;
+use hmac::digest::CtOutput;
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 use zeroize::Zeroizing;
@@ -208,8 +209,8 @@ impl<'v> Judged<'v> {
     /// that signs the timestamp reads its value again from `headers`, as
     /// received (it was checked when the head was judged).
     fn verify_body<'h>(&self, headers: &impl HeaderLookup<'h>, body: &[u8]) -> Option<Verified> {
-        let (key_index, signature) = match &self.credential {
-            Credential::Matched(index) => (*index, None),
+        let key_index = match &self.credential {
+            Credential::Matched(index) => *index,
             Credential::Signatures(signatures) => {
                 let Keys::Hmac(keys) = &self.lane.keys else {
                     return None;
@@ -225,8 +226,7 @@ impl<'v> Judged<'v> {
                     }
                     _ => None,
                 };
-                let (index, signature) = match_hmac(keys, signatures, signed_timestamp, body)?;
-                (index, Some(signature))
+                match_hmac(keys, signatures, signed_timestamp, body)?
             }
         };
         Some(Verified {
@@ -234,7 +234,6 @@ impl<'v> Judged<'v> {
             key_index,
             timestamp: self.stamp.map(|stamp| stamp.at),
             drift_ms: self.stamp.map(|stamp| stamp.drift_ms),
-            signature,
         })
     }
 }
@@ -301,26 +300,26 @@ fn check_timestamp(
     Ok(Some(Stamp { at, drift_ms }))
 }
 
-/// The first key whose MAC over (timestamp, separator,) body equals one of
-/// the received signatures, compared in constant time.
+/// The index of the first key whose MAC over (timestamp, separator,) body
+/// equals one of the received signatures, compared in constant time.
 fn match_hmac(
     keys: &[HmacSha256],
     signatures: &Signatures,
     signed_timestamp: Option<(&[u8], &[u8])>,
     body: &[u8],
-) -> Option<(usize, [u8; DIGEST_LEN])> {
+) -> Option<usize> {
     keys.iter().enumerate().find_map(|(index, key)| {
         let mut mac = key.clone();
         if let Some((timestamp, separator)) = signed_timestamp {
             mac.update(timestamp);
             mac.update(separator);
         }
-        let tag = mac.chain_update(body).finalize().into_bytes();
+        let tag = mac.chain_update(body).finalize();
         signatures
             .as_slice()
             .iter()
-            .find(|signature| bool::from(tag.as_slice().ct_eq(signature.as_slice())))
-            .map(|signature| (index, *signature))
+            .any(|signature| tag == CtOutput::new((*signature).into()))
+            .then_some(index)
     })
 }
 

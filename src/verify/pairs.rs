@@ -26,8 +26,10 @@ impl<'h> Pairs<'h> {
             signatures: [&[]; MAX_SIGNATURES],
             count: 0,
         };
-        for pair in value.split(|&b| b == b',') {
-            let pair = pair.trim_ascii();
+        let mut start = 0;
+        for end in memchr::memchr_iter(b',', value).chain([value.len()]) {
+            let pair = value.get(start..end).unwrap_or_default().trim_ascii();
+            start = end + 1;
             let eq = pair.iter().position(|&b| b == b'=');
             let (Some(eq), false) = (eq, pair.is_empty()) else {
                 return Err(ErrorKind::MalformedSignature.into());

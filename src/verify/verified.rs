@@ -1,6 +1,5 @@
 //! What a successful verification proves.
 
-use std::fmt;
 use std::time::SystemTime;
 
 use crate::ProfileName;
@@ -10,13 +9,12 @@ use crate::ProfileName;
 ///
 /// Adapters put it into the request extensions for handlers to read. It is
 /// cheap to clone and allocates nothing.
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Verified {
     pub(crate) profile: ProfileName,
     pub(crate) key_index: usize,
     pub(crate) timestamp: Option<SystemTime>,
     pub(crate) drift_ms: Option<i64>,
-    pub(crate) signature: Option<[u8; 32]>,
 }
 
 impl Verified {
@@ -42,27 +40,5 @@ impl Verified {
     /// delay), negative when it is in the future (clock skew).
     pub fn drift_ms(&self) -> Option<i64> {
         self.drift_ms
-    }
-
-    /// The received signature that matched, for HMAC profiles. (A replay
-    /// guard keys on the signed bytes instead: a delivery may carry several
-    /// signatures, one per active secret.)
-    ///
-    /// It equals the expected signature, so treat it like one: never log it.
-    /// `Debug` prints it as `<redacted>`.
-    pub fn signature(&self) -> Option<&[u8; 32]> {
-        self.signature.as_ref()
-    }
-}
-
-impl fmt::Debug for Verified {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Verified")
-            .field("profile", &self.profile)
-            .field("key_index", &self.key_index)
-            .field("timestamp", &self.timestamp)
-            .field("drift_ms", &self.drift_ms)
-            .field("signature", &self.signature.map(|_| "<redacted>"))
-            .finish()
     }
 }
