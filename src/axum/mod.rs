@@ -8,10 +8,10 @@
 //!   asks for proof gets none without it.
 //! - [`VerifiedJson<T>`] deserialises the verified body strictly and names
 //!   the failing JSON path in a 400 `invalid_payload`. Behind the layer it
-//!   trusts the layer's verification; without it, it verifies itself with the
-//!   [`Verifier`](crate::Verifier) from the router state (`FromRef`),
-//!   reading the body within axum's `DefaultBodyLimit`.
-//!
+//!   trusts the layer's verification; without it, it verifies itself with a
+//!   [`Verifier`](crate::Verifier) from the request extensions
+//!   (`.layer(axum::Extension(verifier))`), reading the body within axum's
+//!   `DefaultBodyLimit`.
 //! - [`self_test_route`] serves the configuration self-test.
 //!
 //! Every rejection is an [`Error`](crate::Error), which answers its
