@@ -124,6 +124,10 @@ impl<'v, 'h, H: HeaderLookup<'h>> Head<'v, H> {
 }
 
 impl<'v> Judged<'v> {
+    // Inlined, the judgement is built in place instead of being copied out
+    // (signatures and all): 4–6 % of a 1 KiB verification
+    // (`cargo bench --bench verify_ab`, BENCHMARKS.md).
+    #[inline(always)]
     fn new<'h>(
         lane: &'v Lane,
         now: SystemTime,
