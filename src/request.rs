@@ -14,7 +14,7 @@ pub const MAX_CORRELATION_ID_LEN: usize = 128;
 
 /// The sender's correlation id from `X-Cognigy-CorrelationId`, for logs and
 /// to pass on to outbound calls as `X-Correlation-Id`.
-#[derive(Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct CorrelationId(Arc<str>);
 
 impl CorrelationId {
@@ -34,12 +34,7 @@ impl CorrelationId {
     /// The id from [`CORRELATION_ID_HEADER`] in `headers`, if present once
     /// and acceptable to [`CorrelationId::from_header`].
     pub fn from_headers<'a>(headers: impl HeaderLookup<'a>) -> Option<Self> {
-        Self::from_lookup(headers.lookup(CORRELATION_ID_HEADER))
-    }
-
-    /// The id from what a look-up of [`CORRELATION_ID_HEADER`] found.
-    pub(crate) fn from_lookup(lookup: Lookup<'_>) -> Option<Self> {
-        match lookup {
+        match headers.lookup(CORRELATION_ID_HEADER) {
             Lookup::One(value) => Self::from_header(value),
             Lookup::Absent | Lookup::Repeated => None,
         }
@@ -48,14 +43,6 @@ impl CorrelationId {
     /// The id.
     pub fn as_str(&self) -> &str {
         &self.0
-    }
-}
-
-impl fmt::Debug for CorrelationId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_tuple("CorrelationId")
-            .field(&self.as_str())
-            .finish()
     }
 }
 

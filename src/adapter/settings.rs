@@ -1,13 +1,12 @@
 //! What the framework drivers share: their settings, checked once when the
-//! middleware is configured, and how each request is reported.
+//! middleware is configured.
 
-use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
 use crate::Verifier;
 use crate::limits::{DEFAULT_BODY_LIMIT, DEFAULT_READ_TIMEOUT};
-use crate::observe::{AuditEvent, Observer};
+use crate::observe::Observer;
 
 /// The verifier and everything an adapter enforces besides the signature.
 #[derive(Debug, Clone)]
@@ -16,19 +15,9 @@ pub(crate) struct Settings {
     pub(crate) body_limit: usize,
     pub(crate) read_timeout: Option<Duration>,
     pub(crate) post_only: bool,
-    pub(crate) observer: SharedObserver,
+    pub(crate) observer: Arc<dyn Observer>,
     #[cfg(feature = "replay")]
     pub(crate) replay: Option<crate::replay::ArmedGuard>,
-}
-
-/// The observer every request is reported to.
-#[derive(Clone)]
-pub(crate) struct SharedObserver(Arc<dyn Observer>);
-
-impl fmt::Debug for SharedObserver {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Observer(..)")
-    }
 }
 
 impl Settings {
@@ -37,9 +26,9 @@ impl Settings {
     /// on (none otherwise), no replay guard.
     pub(crate) fn new(verifier: Verifier) -> Self {
         #[cfg(feature = "audit")]
-        let observer = SharedObserver(Arc::new(crate::observe::Audit::new()));
+        let observer = Arc::new(crate::observe::Audit::new());
         #[cfg(not(feature = "audit"))]
-        let observer = SharedObserver(Arc::new(()));
+        let observer = Arc::new(());
         Settings {
             verifier,
             body_limit: DEFAULT_BODY_LIMIT,
@@ -53,7 +42,7 @@ impl Settings {
 
     /// Reports every request to `observer` instead.
     pub(crate) fn set_observer(&mut self, observer: impl Observer) {
-        self.observer = SharedObserver(Arc::new(observer));
+        self.observer = Arc::new(observer);
     }
 
     /// Installs a replay guard, checking it fits the verifier.
@@ -64,17 +53,5 @@ impl Settings {
     ) -> Result<(), crate::ConfigError> {
         self.replay = Some(guard.armed_for(&self.verifier)?);
         Ok(())
-    }
-}
-
-impl SharedObserver {
-    /// Whether the observer wants events at all.
-    pub(crate) fn is_listening(&self) -> bool {
-        self.0.is_listening()
-    }
-
-    /// Reports one event.
-    pub(crate) fn observe(&self, event: &AuditEvent<'_>) {
-        self.0.observe(event);
     }
 }

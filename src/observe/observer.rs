@@ -33,6 +33,12 @@ pub trait Observer: Send + Sync + 'static {
     }
 }
 
+impl std::fmt::Debug for dyn Observer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Observer(..)")
+    }
+}
+
 impl Observer for () {
     fn observe(&self, _: &AuditEvent<'_>) {}
 

@@ -31,12 +31,10 @@
 //! Refusals get the status and JSON body of [`ErrorKind`](crate::ErrorKind);
 //! implement [`RejectionResponse`] to answer differently.
 
-mod future;
 mod layer;
 pub(crate) mod response;
 mod service;
 
-pub use future::{Answer, ResponseFuture};
 pub use layer::VerifyWebhookLayer;
 pub use response::{JsonRejection, RejectionResponse, json_response};
-pub use service::VerifyWebhook;
+pub use service::{Answer, ResponseFuture, VerifyWebhook};

@@ -1,6 +1,8 @@
 //! The middleware service: the shared pipeline, driven over `http` types.
 
+use std::future::Future;
 use std::net::SocketAddr;
+use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
@@ -12,12 +14,20 @@ use http_body_util::{BodyDataStream, Either, Full};
 use tower_service::Service;
 
 use super::RejectionResponse;
-use super::future::{Answer, ResponseFuture};
 use crate::Lookup;
 use crate::adapter::{
     Admitted, BoxError, Delivery, HeaderNames, NamedLookup, Refusal, Settings, drain,
 };
 use crate::verify::headers::lookup_values;
+
+/// What the middleware answers: the inner service's response
+/// (`Either::Left`) or its own refusal (`Either::Right`).
+pub type Answer<ResBody> = Response<Either<ResBody, Full<Bytes>>>;
+
+/// The future of [`VerifyWebhook`]: resolves to the inner service's
+/// response, or to the refusal.
+pub type ResponseFuture<ResBody, E> =
+    Pin<Box<dyn Future<Output = Result<Answer<ResBody>, E>> + Send>>;
 
 /// The service [`VerifyWebhookLayer`](super::VerifyWebhookLayer) wraps around
 /// an inner service; see there.
