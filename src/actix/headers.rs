@@ -15,10 +15,6 @@ impl<'a> HeaderLookup<'a> for &'a HeaderMap {
 impl NamedLookup for HeaderMap {
     type Name = HeaderName;
 
-    fn parse(name: &str) -> Option<Self::Name> {
-        HeaderName::from_bytes(name.as_bytes()).ok()
-    }
-
     fn get_named(&self, name: &Self::Name) -> Lookup<'_> {
         lookup_values(self.get_all(name).map(HeaderValue::as_bytes))
     }

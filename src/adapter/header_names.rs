@@ -1,16 +1,16 @@
 //! Header look-ups by names parsed once, through the framework's own map.
 
 use std::fmt;
+use std::str::FromStr;
 
 use crate::request::CORRELATION_ID_HEADER;
 use crate::{HeaderLookup, Lookup, Verifier};
 
 /// A framework's header map, looked up by its own parsed name type.
 pub(crate) trait NamedLookup {
-    /// The framework's header name.
-    type Name;
-    /// Parses a configured name; `None` for one the framework refuses.
-    fn parse(name: &str) -> Option<Self::Name>;
+    /// The framework's header name (a configured name it refuses is
+    /// looked up by string instead).
+    type Name: FromStr + Clone;
     /// The values under `name`.
     fn get_named(&self, name: &Self::Name) -> Lookup<'_>;
     /// The values under a name given as a string.
@@ -20,6 +20,7 @@ pub(crate) trait NamedLookup {
 /// The names looked up on every request (`Content-Length`, the correlation
 /// id, each accepted profile's credential and timestamp headers), parsed
 /// once into the framework's name type when the middleware is built.
+#[derive(Clone)]
 pub(crate) struct HeaderNames<M: NamedLookup> {
     names: Box<[(Box<str>, M::Name)]>,
 }
@@ -33,7 +34,7 @@ impl<M: NamedLookup> HeaderNames<M> {
         }
         let names = wanted
             .into_iter()
-            .filter_map(|name| Some((Box::from(name), M::parse(name)?)))
+            .filter_map(|name| Some((Box::from(name), name.parse().ok()?)))
             .collect();
         HeaderNames { names }
     }
@@ -41,17 +42,6 @@ impl<M: NamedLookup> HeaderNames<M> {
     /// `map` as the core's header look-up.
     pub(crate) fn of<'a>(&'a self, map: &'a M) -> RequestHeaders<'a, M> {
         RequestHeaders { map, names: self }
-    }
-}
-
-impl<M: NamedLookup> Clone for HeaderNames<M>
-where
-    M::Name: Clone,
-{
-    fn clone(&self) -> Self {
-        HeaderNames {
-            names: self.names.clone(),
-        }
     }
 }
 

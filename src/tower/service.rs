@@ -55,10 +55,6 @@ pub(crate) struct Shared<R> {
 impl NamedLookup for http::HeaderMap {
     type Name = http::HeaderName;
 
-    fn parse(name: &str) -> Option<Self::Name> {
-        http::HeaderName::from_bytes(name.as_bytes()).ok()
-    }
-
     fn get_named(&self, name: &Self::Name) -> Lookup<'_> {
         lookup_values(self.get_all(name).iter().map(http::HeaderValue::as_bytes))
     }
