@@ -162,6 +162,14 @@ fn signed(secret: &str, body: &[u8]) -> Vec<(String, String)> {
         .collect()
 }
 
+/// Sends one delivery signed with the gateway's secret and one signed with
+/// another; their statuses.
+async fn one_good_one_forged(addr: SocketAddr) -> (u16, u16) {
+    let (good, _, _) = post(addr, PATH, SECRET, &unique_body(), &[]).await;
+    let (forged, _, _) = post(addr, PATH, "wrong-secret-000000", &unique_body(), &[]).await;
+    (good, forged)
+}
+
 /// POSTs `body` signed with `secret` to the gateway at `path_and_query`.
 async fn post(
     addr: SocketAddr,
@@ -467,15 +475,7 @@ async fn health_readiness_and_metrics() {
             .status(),
         200
     );
-    post(gateway.addr, PATH, SECRET, &unique_body(), &[]).await;
-    post(
-        gateway.addr,
-        PATH,
-        "wrong-secret-000000",
-        &unique_body(),
-        &[],
-    )
-    .await;
+    one_good_one_forged(gateway.addr).await;
     let metrics = reqwest::get(format!("{base}/metrics"))
         .await
         .unwrap()
@@ -509,17 +509,7 @@ async fn one_json_audit_line_per_delivery_on_stdout() {
             &[],
             Stdio::piped(),
         );
-        let (status, _, _) = post(gateway.addr, PATH, SECRET, &unique_body(), &[]).await;
-        assert_eq!(status, 200);
-        let (status, _, _) = post(
-            gateway.addr,
-            PATH,
-            "wrong-secret-000000",
-            &unique_body(),
-            &[],
-        )
-        .await;
-        assert_eq!(status, 401);
+        assert_eq!(one_good_one_forged(gateway.addr).await, (200, 401));
         signal(&gateway.child, "-TERM");
         let mut stdout = String::new();
         std::io::Read::read_to_string(&mut gateway.child.stdout.take().unwrap(), &mut stdout)

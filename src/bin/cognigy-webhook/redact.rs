@@ -1,18 +1,17 @@
 //! URLs as the tool shows them, in messages and `Debug` output: a URL can
 //! carry a password (`redis://:pw@…`, `postgres://user:pw@…`) or a token in
-//! its query.
+//! its query. The redaction is the library's own (`src/redact.rs`).
+
+#[path = "../../redact.rs"]
+mod url;
 
 /// `url` without its user name, password, query and fragment; a text that
 /// does not parse as a URL is not shown at all.
-pub(crate) fn shown(url: &str) -> String {
-    let Ok(mut shown) = reqwest::Url::parse(url) else {
-        return "<not a URL>".to_owned();
-    };
-    let _ = shown.set_username("");
-    let _ = shown.set_password(None);
-    shown.set_query(None);
-    shown.set_fragment(None);
-    shown.to_string()
+pub(crate) fn shown(text: &str) -> String {
+    match reqwest::Url::parse(text) {
+        Ok(parsed) => url::redacted(&parsed),
+        Err(_) => "<not a URL>".to_owned(),
+    }
 }
 
 #[cfg(test)]
