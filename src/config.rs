@@ -94,12 +94,8 @@ impl Config {
             profile = Profile::api_key_in(header)?;
         }
 
-        let drift = set(DRIFT_MS_VAR)?
-            .map(|v| parse_millis(DRIFT_MS_VAR, &v))
-            .transpose()?;
-        let tolerance = set(TOLERANCE_MS_VAR)?
-            .map(|v| parse_millis(TOLERANCE_MS_VAR, &v))
-            .transpose()?;
+        let millis = |var| set(var)?.map(|v| parse_millis(var, &v)).transpose();
+        let (drift, tolerance) = (millis(DRIFT_MS_VAR)?, millis(TOLERANCE_MS_VAR)?);
         match (drift, tolerance) {
             (Some(a), Some(b)) if a != b => {
                 return Err(ConfigError::InvalidEnv {

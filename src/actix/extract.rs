@@ -14,28 +14,21 @@ use super::body::read_verified;
 use crate::adapter::parse_strict;
 use crate::{CorrelationId, Error, ErrorKind, RequestId, Verified, Verifier};
 
-/// The refusal as actix-web answers it: the error's status with
-/// `{"error": …, "reason": …}` (and `Allow: POST` on a 405), exactly as the
-/// tower layer answers.
-pub(crate) fn error_response(error: &Error) -> HttpResponse {
-    let status = StatusCode::from_u16(error.status()).unwrap_or(StatusCode::BAD_REQUEST);
-    let mut response = HttpResponse::build(status);
-    response.insert_header((CONTENT_TYPE, "application/json"));
-    if error.kind() == ErrorKind::MethodNotAllowed {
-        response.insert_header((ALLOW, "POST"));
-    }
-    response.body(error.json_body())
-}
-
-/// The error's status with the JSON body `{"error": …, "reason": …}`, so a
-/// handler can return the crate's errors with `?`.
+/// The error's status with the JSON body `{"error": …, "reason": …}` (and
+/// `Allow: POST` on a 405), exactly as the tower layer answers, so a handler
+/// can return the crate's errors with `?`.
 impl ResponseError for Error {
     fn status_code(&self) -> StatusCode {
         StatusCode::from_u16(self.status()).unwrap_or(StatusCode::BAD_REQUEST)
     }
 
     fn error_response(&self) -> HttpResponse {
-        error_response(self)
+        let mut response = HttpResponse::build(self.status_code());
+        response.insert_header((CONTENT_TYPE, "application/json"));
+        if self.kind() == ErrorKind::MethodNotAllowed {
+            response.insert_header((ALLOW, "POST"));
+        }
+        response.body(self.json_body())
     }
 }
 

@@ -11,11 +11,10 @@ use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{Service, ServiceRequest, ServiceResponse, Transform, forward_ready};
 use actix_web::http::Method;
 use actix_web::http::header::HeaderMap;
-use actix_web::{HttpMessage, HttpResponse};
+use actix_web::{HttpMessage, HttpResponse, ResponseError as _};
 
 use super::body::verified_payload;
-use super::extract::error_response;
-use crate::adapter::{Admitted, Delivery, HeaderNames, Refusal, Settings, drain};
+use crate::adapter::{Delivery, HeaderNames, Refusal, Settings, drain};
 use crate::{Error, Verifier};
 
 type RespondFn = Arc<dyn Fn(&Error) -> HttpResponse + Send + Sync>;
@@ -105,7 +104,7 @@ impl WebhookVerification {
         match refusal {
             Refusal::Refused(error) => match &self.respond {
                 Some(respond) => respond(&error),
-                None => error_response(&error),
+                None => error.error_response(),
             },
             #[cfg(feature = "replay")]
             Refusal::Duplicate => HttpResponse::Ok()
@@ -196,30 +195,24 @@ where
                 };
                 delivery.admit(head, path, payload).await
             };
-            let Admitted {
-                verified,
-                bytes,
-                request_id,
-                correlation,
-                ticket,
-            } = match admitted {
+            let admitted = match admitted {
                 Ok(admitted) => admitted,
                 Err(refusal) => return refuse(request, refusal),
             };
             {
                 let mut extensions = request.extensions_mut();
-                extensions.insert(request_id);
-                extensions.insert(verified);
-                if let Some(correlation) = correlation {
+                extensions.insert(admitted.request_id);
+                extensions.insert(admitted.verified);
+                if let Some(correlation) = admitted.correlation {
                     extensions.insert(correlation);
                 }
             }
-            request.set_payload(verified_payload(bytes));
+            request.set_payload(verified_payload(admitted.bytes));
             let result = service.call(request).await;
             let handled = result
                 .as_ref()
                 .is_ok_and(|response| !response.status().is_server_error());
-            ticket.settle(handled).await;
+            admitted.ticket.settle(handled).await;
             Ok(result?.map_into_left_body())
         })
     }

@@ -10,8 +10,10 @@ use super::body::read_body;
 use super::settings::Settings;
 use crate::observe::{AuditEvent, Outcome};
 use crate::verify::head::fits;
-use crate::verify::headers::declared_length;
-use crate::{CorrelationId, Error, ErrorKind, Head, HeaderLookup, Profile, RequestId, Verified};
+use crate::verify::timestamp::parse_u64;
+use crate::{
+    CorrelationId, Error, ErrorKind, Head, HeaderLookup, Lookup, Profile, RequestId, Verified,
+};
 
 /// One request on its way through the pipeline: the settings and what is
 /// known of the request before any decision.
@@ -90,8 +92,8 @@ impl<'s> Delivery<'s> {
         let settings = self.settings;
         let judged = if settings.post_only && !is_post {
             Err(ErrorKind::MethodNotAllowed.into())
-        } else if declared_length(headers.lookup("content-length"))
-            .is_some_and(|length| length > settings.body_limit as u64)
+        } else if let Lookup::One(length) = headers.lookup("content-length")
+            && parse_u64(length.trim_ascii()).is_some_and(|n| n > settings.body_limit as u64)
         {
             Err(ErrorKind::BodyTooLarge.into())
         } else {
@@ -157,7 +159,7 @@ impl<'s> Delivery<'s> {
         })
     }
 
-    #[cfg(feature = "replay")]
+    /// Passes a verified delivery through the replay guard, if there is one.
     async fn guard<'h>(
         &self,
         verified: &Verified,
@@ -165,35 +167,27 @@ impl<'s> Delivery<'s> {
         bytes: &[u8],
         path: &str,
     ) -> Result<Ticket, Refusal> {
-        use crate::replay::ReplayDecision;
-        let Some(guard) = &self.settings.replay else {
-            return Ok(Ticket::default());
-        };
-        let correlation_id = self.correlation.as_ref().map(CorrelationId::as_str);
-        match guard.admit(verified, headers, correlation_id, bytes).await {
-            ReplayDecision::Proceed(recorded) => Ok(Ticket {
-                recorded: Some(recorded),
-            }),
-            ReplayDecision::Acknowledge => {
-                self.report(path, Decision::Duplicate(verified));
-                Err(Refusal::Duplicate)
-            }
-            ReplayDecision::Refuse(kind) => {
-                let error = Error::new(kind);
-                self.report(path, Decision::Rejected(&error, Some(verified)));
-                Err(Refusal::Refused(error))
-            }
+        #[cfg(feature = "replay")]
+        if let Some(guard) = &self.settings.replay {
+            use crate::replay::ReplayDecision;
+            let correlation_id = self.correlation.as_ref().map(CorrelationId::as_str);
+            return match guard.admit(verified, headers, correlation_id, bytes).await {
+                ReplayDecision::Proceed(recorded) => Ok(Ticket {
+                    recorded: Some(recorded),
+                }),
+                ReplayDecision::Acknowledge => {
+                    self.report(path, Decision::Duplicate(verified));
+                    Err(Refusal::Duplicate)
+                }
+                ReplayDecision::Refuse(kind) => {
+                    let error = Error::new(kind);
+                    self.report(path, Decision::Rejected(&error, Some(verified)));
+                    Err(Refusal::Refused(error))
+                }
+            };
         }
-    }
-
-    #[cfg(not(feature = "replay"))]
-    async fn guard<'h>(
-        &self,
-        _: &Verified,
-        _: impl HeaderLookup<'h>,
-        _: &[u8],
-        _: &str,
-    ) -> Result<Ticket, Refusal> {
+        #[cfg(not(feature = "replay"))]
+        let _ = (verified, headers, bytes, path);
         Ok(Ticket::default())
     }
 
@@ -218,7 +212,7 @@ impl<'s> Delivery<'s> {
         };
         let profile = match verified {
             Some(verified) => &verified.profile,
-            None => self.settings.verifier.profile().shared_name(),
+            None => &self.settings.verifier.profile().name,
         };
         self.settings.observer.observe(&AuditEvent {
             request_id: self.request_id,

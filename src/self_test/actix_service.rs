@@ -1,9 +1,8 @@
 //! The configuration self-test as an actix-web resource.
 
 use actix_web::http::header::AUTHORIZATION;
-use actix_web::{HttpRequest, HttpResponse, Resource, web};
+use actix_web::{HttpRequest, HttpResponse, Resource, ResponseError as _, web};
 
-use crate::actix::extract::error_response;
 use crate::self_test::{SELF_TEST_PATH, SelfTest, bearer_matches};
 use crate::{Error, ErrorKind, Secret, Verifier};
 
@@ -37,12 +36,12 @@ async fn self_test(request: HttpRequest, state: web::Data<(Verifier, Secret)>) -
         .get(AUTHORIZATION)
         .map(|value| value.as_bytes());
     if !bearer_matches(token, authorization) {
-        return error_response(&Error::new(ErrorKind::Unverified));
+        return Error::new(ErrorKind::Unverified).error_response();
     }
     match SelfTest::from_query(verifier, Some(request.query_string())) {
         Ok(report) => HttpResponse::Ok()
             .content_type("application/json")
             .body(report.to_json()),
-        Err(kind) => error_response(&Error::new(kind)),
+        Err(kind) => Error::new(kind).error_response(),
     }
 }

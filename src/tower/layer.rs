@@ -100,7 +100,10 @@ impl<S, R> Layer<S> for VerifyWebhookLayer<R> {
     type Service = VerifyWebhook<S, R>;
 
     fn layer(&self, inner: S) -> Self::Service {
-        VerifyWebhook::new(inner, Arc::clone(&self.shared))
+        VerifyWebhook {
+            inner,
+            shared: Arc::clone(&self.shared),
+        }
     }
 }
 
@@ -117,7 +120,7 @@ mod tests {
         // router without state: that must not rebuild anything.
         let first = layer.layer(());
         let second = layer.clone().layer(());
-        assert!(Arc::ptr_eq(first.shared(), second.shared()));
+        assert!(Arc::ptr_eq(&first.shared, &second.shared));
 
         let changed = layer.clone().with_body_limit(5);
         assert!(!Arc::ptr_eq(&changed.shared, &layer.shared));

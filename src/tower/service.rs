@@ -15,9 +15,7 @@ use tower_service::Service;
 
 use super::RejectionResponse;
 use crate::Lookup;
-use crate::adapter::{
-    Admitted, BoxError, Delivery, HeaderNames, NamedLookup, Refusal, Settings, drain,
-};
+use crate::adapter::{BoxError, Delivery, HeaderNames, NamedLookup, Refusal, Settings, drain};
 use crate::verify::headers::lookup_values;
 
 /// What the middleware answers: the inner service's response
@@ -36,10 +34,10 @@ pub type ResponseFuture<ResBody, E> =
 /// verified bytes (axum's `Route` and `Router` accept it as is).
 #[derive(Debug, Clone)]
 pub struct VerifyWebhook<S, R> {
-    inner: S,
+    pub(super) inner: S,
     /// Everything but the inner service, shared by every request at the cost
     /// of one reference count.
-    shared: Arc<Shared<R>>,
+    pub(super) shared: Arc<Shared<R>>,
 }
 
 /// What every service a layer makes shares: built with the layer, not per
@@ -72,17 +70,6 @@ impl<R> Shared<R> {
             rejection,
             names,
         }
-    }
-}
-
-impl<S, R> VerifyWebhook<S, R> {
-    pub(crate) fn new(inner: S, shared: Arc<Shared<R>>) -> Self {
-        VerifyWebhook { inner, shared }
-    }
-
-    #[cfg(test)]
-    pub(crate) fn shared(&self) -> &Arc<Shared<R>> {
-        &self.shared
     }
 }
 
@@ -153,28 +140,21 @@ where
         }
     };
     let body = BodyDataStream::new(body);
-    let Admitted {
-        verified,
-        bytes,
-        request_id,
-        correlation,
-        ticket,
-    } = match delivery.admit(head, path, body).await {
+    let admitted = match delivery.admit(head, path, body).await {
         Ok(admitted) => admitted,
         Err(refusal) => return refused(refusal),
     };
-    parts.extensions.insert(request_id);
-    parts.extensions.insert(verified);
-    if let Some(correlation) = correlation {
+    parts.extensions.insert(admitted.request_id);
+    parts.extensions.insert(admitted.verified);
+    if let Some(correlation) = admitted.correlation {
         parts.extensions.insert(correlation);
     }
-    let result = inner
-        .call(Request::from_parts(parts, Full::new(bytes)))
-        .await;
+    let body = Full::new(admitted.bytes);
+    let result = inner.call(Request::from_parts(parts, body)).await;
     let handled = result
         .as_ref()
         .is_ok_and(|response| !response.status().is_server_error());
-    ticket.settle(handled).await;
+    admitted.ticket.settle(handled).await;
     result.map(|response| response.map(Either::Left))
 }
 

@@ -175,16 +175,16 @@ impl<'v> Judged<'v> {
                 let stamp = check_timestamp(now, timestamp)?;
                 (stamp, Credential::Signatures(signatures))
             }
-            (Scheme::BasicAuth, Keys::Digests(digests)) => {
-                let received = basic_credentials_digest(credential_value)?;
+            (Scheme::BasicAuth | Scheme::ApiKey { .. }, Keys::Digests(digests)) => {
+                let received = match profile.scheme {
+                    Scheme::BasicAuth => basic_credentials_digest(credential_value)?,
+                    _ => Sha256::digest(credential_value).into(),
+                };
                 let stamp = check_timestamp(now, timestamp)?;
-                let index = match_digest(digests, &received).ok_or(ErrorKind::SignatureMismatch)?;
-                (stamp, Credential::Matched(index))
-            }
-            (Scheme::ApiKey { .. }, Keys::Digests(digests)) => {
-                let stamp = check_timestamp(now, timestamp)?;
-                let received = Sha256::digest(credential_value).into();
-                let index = match_digest(digests, &received).ok_or(ErrorKind::SignatureMismatch)?;
+                let index = digests
+                    .iter()
+                    .position(|expected| bool::from(received.ct_eq(&**expected)))
+                    .ok_or(ErrorKind::SignatureMismatch)?;
                 (stamp, Credential::Matched(index))
             }
             // Keys are made from the lane's own profile, so the pairs above
@@ -234,7 +234,7 @@ impl<'v> Judged<'v> {
             }
         };
         Some(Verified {
-            profile: self.lane.profile.shared_name().clone(),
+            profile: self.lane.profile.name.clone(),
             key_index,
             timestamp: self.stamp.map(|stamp| stamp.at),
             drift_ms: self.stamp.map(|stamp| stamp.drift_ms),
@@ -327,16 +327,6 @@ fn match_hmac(
     })
 }
 
-/// The first expected credential whose SHA-256 equals `received`.
-fn match_digest(
-    digests: &[Zeroizing<[u8; DIGEST_LEN]>],
-    received: &[u8; DIGEST_LEN],
-) -> Option<usize> {
-    digests
-        .iter()
-        .position(|expected| bool::from(received.ct_eq(&**expected)))
-}
-
 /// `Basic <base64(user:password)>` → SHA-256 of the decoded `user:password`.
 fn basic_credentials_digest(value: &[u8]) -> Result<[u8; DIGEST_LEN], Error> {
     let malformed = || Error::from(ErrorKind::MalformedSignature);
@@ -361,15 +351,11 @@ pub(crate) fn fits<'h>(
     now: SystemTime,
     headers: &impl HeaderLookup<'h>,
 ) -> bool {
-    let keys = match profile.scheme {
-        Scheme::Hmac { .. } => Keys::Hmac(Box::new([])),
-        Scheme::BasicAuth | Scheme::ApiKey { .. } => Keys::Digests(Box::new([])),
-    };
+    let keys = Keys::new(&profile, &[]);
     let lane = Lane { profile, keys };
-    match Judged::new(&lane, now, headers) {
-        Ok(_) => true,
-        Err(error) => error.kind() == ErrorKind::SignatureMismatch,
-    }
+    Judged::new(&lane, now, headers)
+        .err()
+        .is_none_or(|error| error.kind() == ErrorKind::SignatureMismatch)
 }
 
 /// Whether `signature`, in `lane`'s encoding and prefix, is the HMAC of

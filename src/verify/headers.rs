@@ -43,24 +43,6 @@ pub trait HeaderLookup<'a> {
     fn lookup(&self, name: &str) -> Lookup<'a>;
 }
 
-/// Finds `name` in `(name, value)` pairs, noticing repeats.
-fn lookup_pairs<'a, N, V>(pairs: &'a [(N, V)], name: &str) -> Lookup<'a>
-where
-    N: AsRef<str>,
-    V: AsRef<[u8]>,
-{
-    let mut found = Lookup::Absent;
-    for (candidate, value) in pairs {
-        if same_name(candidate.as_ref().as_bytes(), name.as_bytes()) {
-            if found != Lookup::Absent {
-                return Lookup::Repeated;
-            }
-            found = Lookup::One(value.as_ref());
-        }
-    }
-    found
-}
-
 /// Whether two header names are equal but for ASCII case, looking at their
 /// last bytes first: a profile's names share long prefixes
 /// (`X-Cognigy-Webhook-Signature`, `X-Cognigy-Webhook-Timestamp`).
@@ -74,8 +56,18 @@ where
     N: AsRef<str>,
     V: AsRef<[u8]>,
 {
+    /// Finds `name` in the pairs, noticing repeats.
     fn lookup(&self, name: &str) -> Lookup<'a> {
-        lookup_pairs(self, name)
+        let mut found = Lookup::Absent;
+        for (candidate, value) in *self {
+            if same_name(candidate.as_ref().as_bytes(), name.as_bytes()) {
+                if found != Lookup::Absent {
+                    return Lookup::Repeated;
+                }
+                found = Lookup::One(value.as_ref());
+            }
+        }
+        found
     }
 }
 
@@ -85,7 +77,7 @@ where
     V: AsRef<[u8]>,
 {
     fn lookup(&self, name: &str) -> Lookup<'a> {
-        lookup_pairs(self.as_slice(), name)
+        self.as_slice().lookup(name)
     }
 }
 
@@ -95,7 +87,7 @@ where
     V: AsRef<[u8]>,
 {
     fn lookup(&self, name: &str) -> Lookup<'a> {
-        lookup_pairs(self.as_slice(), name)
+        self.as_slice().lookup(name)
     }
 }
 
@@ -105,17 +97,6 @@ where
 {
     fn lookup(&self, name: &str) -> Lookup<'a> {
         self(name)
-    }
-}
-
-/// The body length a request declares in its `Content-Length` header
-/// (looked up as `content_length`), if it declares one that parses; the
-/// adapters refuse an oversized body on it before reading anything.
-#[cfg(any(feature = "tower", feature = "actix"))]
-pub(crate) fn declared_length(content_length: Lookup<'_>) -> Option<u64> {
-    match content_length {
-        Lookup::One(value) => super::timestamp::parse_u64(value.trim_ascii()),
-        Lookup::Absent | Lookup::Repeated => None,
     }
 }
 

@@ -124,7 +124,7 @@ pub(crate) struct TimestampRule {
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Profile {
-    name: ProfileName,
+    pub(crate) name: ProfileName,
     pub(crate) scheme: Scheme,
     pub(crate) timestamp: Option<TimestampRule>,
 }
@@ -305,11 +305,6 @@ impl Profile {
 
     /// The profile's name, as reported in [`Verified`](crate::Verified), logs and metrics.
     pub fn name(&self) -> &str {
-        &self.name
-    }
-
-    /// The name, to hand out with every verification.
-    pub(crate) fn shared_name(&self) -> &ProfileName {
         &self.name
     }
 

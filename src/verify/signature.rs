@@ -75,7 +75,9 @@ impl Signatures {
                 .digests
                 .get_mut(signatures.len)
                 .ok_or_else(malformed)?;
-            decode_piece(piece, encoding, prefix, slot)?;
+            let encoded =
+                strip_prefix_ignore_case(piece, prefix.as_bytes()).ok_or_else(malformed)?;
+            decode_digest(encoded, encoding, slot)?;
             signatures.len += 1;
         }
         if signatures.len == 0 {
@@ -123,16 +125,6 @@ fn encoded_len(encoding: SignatureEncoding) -> usize {
         SignatureEncoding::Hex => 2 * DIGEST_LEN,
         SignatureEncoding::Base64 => DIGEST_LEN.div_ceil(3) * 4,
     }
-}
-
-fn decode_piece(
-    piece: &[u8],
-    encoding: SignatureEncoding,
-    prefix: &str,
-    out: &mut [u8; DIGEST_LEN],
-) -> Result<(), Error> {
-    let encoded = strip_prefix_ignore_case(piece, prefix.as_bytes()).ok_or_else(malformed)?;
-    decode_digest(encoded, encoding, out)
 }
 
 fn strip_prefix_ignore_case<'a>(value: &'a [u8], prefix: &[u8]) -> Option<&'a [u8]> {
