@@ -424,6 +424,50 @@ async fn an_upstream_failure_releases_the_delivery_for_the_senders_retry() {
     assert_eq!(upstream.received().len(), 3);
 }
 
+/// A sender that hangs up while the gateway waits for the upstream does not
+/// cancel the hand-off: the upstream has the delivery, so the nonce is kept
+/// and a replay of it is refused (released, it would reach the upstream as
+/// often as the sender hangs up). A hand-off that then fails is released.
+#[tokio::test]
+async fn a_sender_hanging_up_mid_forward_cannot_replay_the_delivery() {
+    let upstream = Upstream::start().await;
+    let gateway = forwarding(&upstream, &[]);
+    let hang_up = |body: Vec<u8>| async move {
+        let client = reqwest::Client::new();
+        let mut request = client
+            .post(format!("http://{}{PATH}", gateway.addr))
+            .timeout(Duration::from_millis(150))
+            .body(body.clone());
+        for (name, value) in signed(SECRET, &body) {
+            request = request.header(name, value);
+        }
+        assert!(request.send().await.is_err(), "the sender gave up first");
+    };
+
+    let body = unique_body();
+    upstream.answer(200, Duration::from_millis(600));
+    hang_up(body.clone()).await;
+    // The upstream answers 450 ms later; the gateway settles then.
+    tokio::time::sleep(Duration::from_millis(900)).await;
+    upstream.answer(200, Duration::ZERO);
+    let (status, _, answer) = post(gateway.addr, PATH, SECRET, &body, &[]).await;
+    assert_eq!(status, 409, "the replay reached the upstream");
+    assert_eq!(reason(&answer), "replayed");
+    assert_eq!(upstream.received().len(), 1);
+
+    let body = unique_body();
+    upstream.answer(503, Duration::from_millis(600));
+    hang_up(body.clone()).await;
+    tokio::time::sleep(Duration::from_millis(900)).await;
+    upstream.answer(200, Duration::ZERO);
+    let (status, _, _) = post(gateway.addr, PATH, SECRET, &body, &[]).await;
+    assert_eq!(
+        status, 200,
+        "the failed hand-off was released for the retry"
+    );
+    assert_eq!(upstream.received().len(), 3);
+}
+
 #[tokio::test]
 async fn an_unreachable_upstream_is_502_and_the_retry_goes_through_later() {
     let port = free_port();

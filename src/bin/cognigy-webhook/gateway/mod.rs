@@ -99,7 +99,7 @@ async fn serve(settings: Settings) -> Result<(), Failure> {
     // Only the webhook path and the operations routes; every other path is
     // 404 (axum's default) and never forwarded.
     let app = Router::new()
-        .route_service(&backend.settings.path, webhook)
+        .route_service(&backend.settings.path, webhook.clone())
         .route("/healthz", get(ops::healthz))
         .route("/readyz", get(ops::readyz))
         .route("/metrics", get(ops::metrics))
@@ -123,6 +123,7 @@ async fn serve(settings: Settings) -> Result<(), Failure> {
         ops::shutdown_signal(),
     )
     .await;
+    webhook.drained().await;
     eprintln!("cognigy-webhook gateway: stopped after draining in-flight deliveries");
     Ok(())
 }

@@ -9,22 +9,33 @@ use std::task::{Context, Poll};
 
 use axum::body::Body;
 use axum::response::Response;
-use http::Request;
+use http::{Request, StatusCode};
+use tokio_util::task::TaskTracker;
 use tower_service::Service;
 
+use super::headers::error_response;
 use super::{Backend, Webhook};
 
-/// The current webhook service, replaced as a whole on reload.
+/// The current webhook service, replaced as a whole on reload, and the
+/// deliveries being handed off, which shutdown waits for.
 #[derive(Clone)]
 pub(crate) struct Reloadable {
     current: Arc<RwLock<Webhook>>,
+    in_flight: TaskTracker,
 }
 
 impl Reloadable {
     pub(crate) fn new(webhook: Webhook) -> Self {
         Reloadable {
             current: Arc::new(RwLock::new(webhook)),
+            in_flight: TaskTracker::new(),
         }
+    }
+
+    /// Waits for every delivery in flight, also those whose sender hung up.
+    pub(crate) async fn drained(&self) {
+        self.in_flight.close();
+        self.in_flight.wait().await;
     }
 
     fn replace(&self, webhook: Webhook) {
@@ -48,9 +59,24 @@ impl Service<Request<Body>> for Reloadable {
             .read()
             .unwrap_or_else(PoisonError::into_inner)
             .clone();
+        // A task of its own: a sender that hangs up does not cancel the
+        // hand-off to the upstream or Redis, which may have the delivery
+        // already. Its outcome decides whether the nonce is kept, as for a
+        // sender that waits (cancelled, the nonce would be released and the
+        // delivery could be replayed as often as the sender hangs up).
+        let handed_off = self
+            .in_flight
+            .spawn(async move { webhook.call(request).await });
         Box::pin(async move {
-            let response = webhook.call(request).await?;
-            Ok(response.map(Body::new))
+            match handed_off.await {
+                Ok(Ok(response)) => Ok(response.map(Body::new)),
+                Ok(Err(never)) => match never {},
+                Err(_) => Ok(error_response(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal_error",
+                    "the delivery could not be handed off",
+                )),
+            }
         })
     }
 }
