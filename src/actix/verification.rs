@@ -71,6 +71,16 @@ impl WebhookVerification {
         self
     }
 
+    /// Runs the handler for a verified delivery in a task of its own, as
+    /// [`VerifyWebhookLayer::with_detached_handler`](crate::tower::VerifyWebhookLayer::with_detached_handler)
+    /// does for tower. actix-web itself lets a handler finish when its
+    /// sender hangs up; this keeps it running when the request is dropped
+    /// otherwise (a timeout middleware outside this one).
+    pub fn with_detached_handler(mut self) -> Self {
+        self.settings.detached = true;
+        self
+    }
+
     /// Refuses (or acknowledges) deliveries seen before, as
     /// [`VerifyWebhookLayer::with_replay_guard`](crate::tower::VerifyWebhookLayer::with_replay_guard)
     /// does for tower.
@@ -208,11 +218,28 @@ where
                 }
             }
             request.set_payload(verified_payload(admitted.bytes));
-            let result = service.call(request).await;
-            let handled = result
-                .as_ref()
-                .is_ok_and(|response| !response.status().is_server_error());
-            admitted.ticket.settle(handled).await;
+            let handle = async move {
+                let result = service.call(request).await;
+                let handled = result
+                    .as_ref()
+                    .is_ok_and(|response| !response.status().is_server_error());
+                admitted.ticket.settle(handled).await;
+                result
+            };
+            let result = if settings.detached {
+                match actix_web::rt::spawn(handle).await {
+                    Ok(result) => result,
+                    // The handler's panic goes on as if it had run here.
+                    Err(error) => match error.try_into_panic() {
+                        Ok(panic) => std::panic::resume_unwind(panic),
+                        // Cancelled: the runtime is shutting down, and drops
+                        // this request too.
+                        Err(_) => std::future::pending().await,
+                    },
+                }
+            } else {
+                handle.await
+            };
             Ok(result?.map_into_left_body())
         })
     }

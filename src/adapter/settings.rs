@@ -15,6 +15,9 @@ pub(crate) struct Settings {
     pub(crate) body_limit: usize,
     pub(crate) read_timeout: Option<Duration>,
     pub(crate) post_only: bool,
+    /// Whether the handler runs in a task of its own, out of reach of the
+    /// sender hanging up.
+    pub(crate) detached: bool,
     pub(crate) observer: Arc<dyn Observer>,
     #[cfg(feature = "replay")]
     pub(crate) replay: Option<crate::replay::ArmedGuard>,
@@ -34,6 +37,7 @@ impl Settings {
             body_limit: DEFAULT_BODY_LIMIT,
             read_timeout: Some(DEFAULT_READ_TIMEOUT),
             post_only: true,
+            detached: false,
             observer,
             #[cfg(feature = "replay")]
             replay: None,

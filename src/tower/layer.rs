@@ -64,6 +64,21 @@ impl<R: Clone> VerifyWebhookLayer<R> {
         self
     }
 
+    /// Runs the inner service for a verified delivery in a Tokio task of its
+    /// own, so that a sender hanging up (or a timeout outside this layer)
+    /// does not cancel it: it finishes, and its answer keeps or releases the
+    /// replay record as for a sender that waits.
+    ///
+    /// Without it, a cancelled handler releases the record so the sender's
+    /// retry runs. A handler that has done its work before its last `.await`
+    /// can then be made to do it again by anyone who holds a copy of the
+    /// delivery and hangs up in time — choose this when the handler has side
+    /// effects. Needs a Tokio runtime (elsewhere the handler runs in place).
+    pub fn with_detached_handler(mut self) -> Self {
+        self.settings_mut().detached = true;
+        self
+    }
+
     /// Refuses (or acknowledges) deliveries seen before, recording each
     /// verified delivery in the guard's store before the handler runs, and
     /// releasing it again when the handler answers 5xx, fails, panics or is

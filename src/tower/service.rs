@@ -110,7 +110,10 @@ async fn serve<S, R, B, ResBody>(
     request: Request<B>,
 ) -> Result<Answer<ResBody>, S::Error>
 where
-    S: Service<Request<Full<Bytes>>, Response = Response<ResBody>>,
+    S: Service<Request<Full<Bytes>>, Response = Response<ResBody>> + Send + 'static,
+    S::Future: Send + 'static,
+    S::Error: Send + 'static,
+    ResBody: Send + 'static,
     R: RejectionResponse,
     B: Body + Send + 'static,
     B::Data: Send,
@@ -149,12 +152,28 @@ where
     if let Some(correlation) = admitted.correlation {
         parts.extensions.insert(correlation);
     }
-    let body = Full::new(admitted.bytes);
-    let result = inner.call(Request::from_parts(parts, body)).await;
-    let handled = result
-        .as_ref()
-        .is_ok_and(|response| !response.status().is_server_error());
-    admitted.ticket.settle(handled).await;
+    let request = Request::from_parts(parts, Full::new(admitted.bytes));
+    let handle = async move {
+        let result = inner.call(request).await;
+        let handled = result
+            .as_ref()
+            .is_ok_and(|response| !response.status().is_server_error());
+        admitted.ticket.settle(handled).await;
+        result
+    };
+    let result = match tokio::runtime::Handle::try_current() {
+        Ok(runtime) if settings.detached => match runtime.spawn(handle).await {
+            Ok(result) => result,
+            // The handler's panic goes on as if it had run here.
+            Err(error) => match error.try_into_panic() {
+                Ok(panic) => std::panic::resume_unwind(panic),
+                // Cancelled: the runtime is shutting down, and drops this
+                // request too.
+                Err(_) => std::future::pending().await,
+            },
+        },
+        _ => handle.await,
+    };
     result.map(|response| response.map(Either::Left))
 }
 
