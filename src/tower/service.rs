@@ -161,8 +161,12 @@ where
         admitted.ticket.settle(handled).await;
         result
     };
-    let result = match tokio::runtime::Handle::try_current() {
-        Ok(runtime) if settings.detached => match runtime.spawn(handle).await {
+    let runtime = settings
+        .detached
+        .then(tokio::runtime::Handle::try_current)
+        .and_then(Result::ok);
+    let result = match runtime {
+        Some(runtime) => match runtime.spawn(handle).await {
             Ok(result) => result,
             // The handler's panic goes on as if it had run here.
             Err(error) => match error.try_into_panic() {
@@ -172,7 +176,7 @@ where
                 Err(_) => std::future::pending().await,
             },
         },
-        _ => handle.await,
+        None => handle.await,
     };
     result.map(|response| response.map(Either::Left))
 }
