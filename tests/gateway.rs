@@ -554,10 +554,23 @@ async fn one_json_audit_line_per_delivery_on_stdout() {
             Stdio::piped(),
         );
         assert_eq!(one_good_one_forged(gateway.addr).await, (200, 401));
+        // Lines are written within a moment (gathered, not one write each),
+        // and the rest at shutdown.
+        let (sender, arriving) = std::sync::mpsc::channel();
+        let output = gateway.child.stdout.take().unwrap();
+        std::thread::spawn(move || {
+            for line in std::io::BufRead::lines(std::io::BufReader::new(output)) {
+                let _ = sender.send(line.unwrap());
+            }
+        });
+        let mut stdout = Vec::new();
+        if expected > 0 {
+            let first = arriving.recv_timeout(Duration::from_secs(5));
+            stdout.push(first.expect("an audit line while the gateway runs"));
+        }
         signal(&gateway.child, "-TERM");
-        let mut stdout = String::new();
-        std::io::Read::read_to_string(&mut gateway.child.stdout.take().unwrap(), &mut stdout)
-            .unwrap();
+        stdout.extend(arriving.iter());
+        let stdout = stdout.join("\n");
         let lines: Vec<Value> = stdout
             .lines()
             .map(|line| serde_json::from_str(line).unwrap())

@@ -3,9 +3,16 @@
 //! `cognigy_webhook::observe::Audit`'s `tracing` event (absent ones left
 //! out), after `timestamp` (RFC 3339, UTC), `level` (`INFO`, or `WARN` for a
 //! refusal), `message` and `target`.
+//!
+//! Lines are gathered and written together every [`FLUSH_INTERVAL`] (and at
+//! shutdown), not one `write` per request: that system call, on the path of
+//! every request, cost about a tenth of the forward mode's throughput
+//! (`benches/gateway_load.sh`, BENCHMARKS.md).
 
 use std::io::Write as _;
 use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
 
 use cognigy_webhook::RequestId;
 use cognigy_webhook::observe::{AUDIT_TARGET, AuditEvent, Observer, Outcome};
@@ -13,8 +20,48 @@ use serde::{Serialize, Serializer};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
+/// How long a line waits at most before it is written.
+const FLUSH_INTERVAL: Duration = Duration::from_millis(100);
+
+/// Gathered lines past this size are written at once, by the request that
+/// adds to them (stdout's pace then bounds the buffer).
+const MAX_PENDING: usize = 256 * 1024;
+
 /// Writes each event as one JSON line on stdout.
-pub(crate) struct JsonLines;
+#[derive(Clone, Default)]
+pub(crate) struct JsonLines {
+    pending: Arc<Mutex<Vec<u8>>>,
+}
+
+impl JsonLines {
+    /// The audit log, with the task that writes its lines every
+    /// [`FLUSH_INTERVAL`]; call [`JsonLines::flush`] once more at shutdown.
+    pub(crate) fn start() -> Self {
+        let lines = JsonLines::default();
+        let writer = lines.clone();
+        tokio::spawn(async move {
+            let mut every = tokio::time::interval(FLUSH_INTERVAL);
+            loop {
+                every.tick().await;
+                writer.flush();
+            }
+        });
+        lines
+    }
+
+    /// Writes the lines gathered so far. A closed stdout loses them, never
+    /// a request.
+    pub(crate) fn flush(&self) {
+        let lines = std::mem::take(&mut *self.pending());
+        if !lines.is_empty() {
+            let _ = std::io::stdout().lock().write_all(&lines);
+        }
+    }
+
+    fn pending(&self) -> std::sync::MutexGuard<'_, Vec<u8>> {
+        self.pending.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
 
 #[derive(Serialize)]
 struct Line<'a> {
@@ -72,8 +119,14 @@ impl Observer for JsonLines {
             return;
         };
         text.push(b'\n');
-        // A closed stdout loses the line, never the request.
-        let _ = std::io::stdout().lock().write_all(&text);
+        let full = {
+            let mut pending = self.pending();
+            pending.extend_from_slice(&text);
+            pending.len() > MAX_PENDING
+        };
+        if full {
+            self.flush();
+        }
     }
 }
 

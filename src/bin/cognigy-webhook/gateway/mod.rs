@@ -60,6 +60,8 @@ pub(crate) type Webhook = VerifyWebhook<Mode, JsonRejection>;
 struct Backend {
     mode: Arc<Mode>,
     guard: Option<ReplayGuard>,
+    /// The audit log, unless `--audit-log off`.
+    lines: Option<JsonLines>,
     settings: Arc<Settings>,
 }
 
@@ -67,11 +69,10 @@ impl Backend {
     /// The webhook route for `verifier`.
     fn webhook(&self, verifier: Verifier) -> Result<Webhook, Failure> {
         // Metrics always; the JSON line unless `--audit-log off`.
-        let lines = (self.settings.audit_log == AuditLog::Stdout).then_some(JsonLines);
         let mut layer = VerifyWebhookLayer::new(verifier)
             .with_body_limit(self.settings.body_limit)
             .with_read_timeout(self.settings.read_timeout)
-            .with_observer((Audit::new(), lines));
+            .with_observer((Audit::new(), self.lines.clone()));
         if let Some(guard) = &self.guard {
             layer = layer
                 .with_replay_guard(guard.clone())
@@ -91,6 +92,7 @@ async fn serve(settings: Settings) -> Result<(), Failure> {
     let backend = Backend {
         mode: Arc::clone(&mode),
         guard,
+        lines: (settings.audit_log == AuditLog::Stdout).then(JsonLines::start),
         settings: Arc::new(settings),
     };
     let webhook = Reloadable::new(backend.webhook(verifier)?);
@@ -124,6 +126,9 @@ async fn serve(settings: Settings) -> Result<(), Failure> {
     )
     .await;
     webhook.drained().await;
+    if let Some(lines) = &backend.lines {
+        lines.flush();
+    }
     eprintln!("cognigy-webhook gateway: stopped after draining in-flight deliveries");
     Ok(())
 }
