@@ -14,7 +14,7 @@ use actix_web::http::header::HeaderMap;
 use actix_web::{HttpMessage, HttpResponse, ResponseError as _};
 
 use super::body::verified_payload;
-use crate::adapter::{Delivery, HeaderNames, Refusal, Settings, drain};
+use crate::adapter::{Delivery, HeaderNames, Refusal, Settings, drain, joined};
 use crate::{Error, Verifier};
 
 type RespondFn = Arc<dyn Fn(&Error) -> HttpResponse + Send + Sync>;
@@ -227,16 +227,7 @@ where
                 result
             };
             let result = if settings.detached {
-                match actix_web::rt::spawn(handle).await {
-                    Ok(result) => result,
-                    // The handler's panic goes on as if it had run here.
-                    Err(error) => match error.try_into_panic() {
-                        Ok(panic) => std::panic::resume_unwind(panic),
-                        // Cancelled: the runtime is shutting down, and drops
-                        // this request too.
-                        Err(_) => std::future::pending().await,
-                    },
-                }
+                joined(actix_web::rt::spawn(handle)).await
             } else {
                 handle.await
             };

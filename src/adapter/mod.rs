@@ -20,7 +20,7 @@ pub(crate) use body::drain;
 #[cfg(feature = "actix")]
 pub(crate) use body::read_body;
 pub(crate) use header_names::{HeaderNames, NamedLookup};
-pub(crate) use pipeline::{Delivery, Refusal};
+pub(crate) use pipeline::{Delivery, Refusal, joined};
 pub(crate) use settings::Settings;
 #[cfg(any(feature = "axum", feature = "actix"))]
 pub(crate) use strict_json::parse_strict;

@@ -230,6 +230,19 @@ impl<'s> Delivery<'s> {
     }
 }
 
+/// What a detached handler's task answered. Its panic goes on as if it had
+/// run in place; a task cancelled by a runtime shutting down never answers
+/// (that runtime drops the request as well).
+pub(crate) async fn joined<T>(task: tokio::task::JoinHandle<T>) -> T {
+    match task.await {
+        Ok(output) => output,
+        Err(error) => match error.try_into_panic() {
+            Ok(panic) => std::panic::resume_unwind(panic),
+            Err(_) => std::future::pending().await,
+        },
+    }
+}
+
 /// What an admitted delivery holds in the replay guard's store until its
 /// handler is done: the nonce, kept when the handler answers without a
 /// server error ([`Ticket::settle`]), released otherwise — also when the

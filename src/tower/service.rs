@@ -15,7 +15,9 @@ use tower_service::Service;
 
 use super::RejectionResponse;
 use crate::Lookup;
-use crate::adapter::{BoxError, Delivery, HeaderNames, NamedLookup, Refusal, Settings, drain};
+use crate::adapter::{
+    BoxError, Delivery, HeaderNames, NamedLookup, Refusal, Settings, drain, joined,
+};
 use crate::verify::headers::lookup_values;
 
 /// What the middleware answers: the inner service's response
@@ -166,16 +168,7 @@ where
         .then(tokio::runtime::Handle::try_current)
         .and_then(Result::ok);
     let result = match runtime {
-        Some(runtime) => match runtime.spawn(handle).await {
-            Ok(result) => result,
-            // The handler's panic goes on as if it had run here.
-            Err(error) => match error.try_into_panic() {
-                Ok(panic) => std::panic::resume_unwind(panic),
-                // Cancelled: the runtime is shutting down, and drops this
-                // request too.
-                Err(_) => std::future::pending().await,
-            },
-        },
+        Some(runtime) => joined(runtime.spawn(handle)).await,
         None => handle.await,
     };
     result.map(|response| response.map(Either::Left))

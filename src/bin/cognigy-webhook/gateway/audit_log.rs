@@ -5,9 +5,9 @@
 //! refusal), `message` and `target`.
 //!
 //! Lines are gathered and written together every [`FLUSH_INTERVAL`] (and at
-//! shutdown), not one `write` per request: that system call, on the path of
-//! every request, cost about a tenth of the forward mode's throughput
-//! (`benches/gateway_load.sh`, BENCHMARKS.md).
+//! shutdown), not one `write` per request: in `benches/gateway_load.sh` that
+//! system call on every request's path took up to a tenth of the forward
+//! mode's throughput (BENCHMARKS.md).
 
 use std::io::Write as _;
 use std::net::SocketAddr;
