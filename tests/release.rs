@@ -39,6 +39,7 @@ fn request(body: &'static str) -> Request<Full<Bytes>> {
 /// `first` says) on its first run and answers 200 afterwards; counts runs.
 fn service(
     first: &'static str,
+    detached: bool,
 ) -> (
     impl Service<
         Request<Full<Bytes>>,
@@ -65,16 +66,19 @@ fn service(
         }
     });
     let verifier = Verifier::new(Profile::hex_millis(), Secret::new(SECRET).unwrap());
-    let layer = VerifyWebhookLayer::new(verifier)
+    let mut layer = VerifyWebhookLayer::new(verifier)
         .with_replay_guard(ReplayGuard::new(MemoryStore::new(100)))
         .unwrap();
+    if detached {
+        layer = layer.with_detached_handler();
+    }
     (layer.layer(handler), runs)
 }
 
 /// Status of the second delivery of the same request, after the first was
 /// abandoned; and how often the handler ran.
-async fn retry_after(first: &'static str) -> (u16, usize) {
-    let (service, runs) = service(first);
+async fn retry_after(first: &'static str, detached: bool) -> (u16, usize) {
+    let (service, runs) = service(first, detached);
     let delivery = "{\"messageId\":\"m-release\"}";
     let abandoned = service.clone().oneshot(request(delivery));
     match first {
@@ -96,12 +100,14 @@ async fn retry_after(first: &'static str) -> (u16, usize) {
 
 #[tokio::test]
 async fn a_dropped_handler_future_releases_the_delivery() {
-    assert_eq!(retry_after("hang").await, (200, 2));
+    assert_eq!(retry_after("hang", false).await, (200, 2));
 }
 
 #[tokio::test]
 async fn a_panicking_handler_releases_the_delivery() {
-    assert_eq!(retry_after("panic").await, (200, 2));
+    assert_eq!(retry_after("panic", false).await, (200, 2));
+    // Detached, the panic reaches the request's future all the same.
+    assert_eq!(retry_after("panic", true).await, (200, 2));
 }
 
 /// A memory store whose first `record` stalls for an hour — after recording
