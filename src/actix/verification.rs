@@ -218,14 +218,11 @@ where
                 }
             }
             request.set_payload(verified_payload(admitted.bytes));
-            let handle = async move {
-                let result = service.call(request).await;
-                let handled = result
-                    .as_ref()
-                    .is_ok_and(|response| !response.status().is_server_error());
-                admitted.ticket.settle(handled).await;
-                result
-            };
+            let handle = admitted
+                .ticket
+                .settle_after(service.call(request), |response| {
+                    response.status().is_server_error()
+                });
             let result = if settings.detached {
                 joined(actix_web::rt::spawn(handle)).await
             } else {

@@ -1,5 +1,6 @@
 //! The decisions on one webhook request, free of any framework.
 
+use std::future::Future;
 use std::net::SocketAddr;
 use std::time::Instant;
 
@@ -256,9 +257,19 @@ pub(crate) struct Ticket {
 }
 
 impl Ticket {
-    /// Keeps the nonce when the handler produced a response without a
-    /// server error (`handled`), releases it otherwise.
-    pub(crate) async fn settle(self, handled: bool) {
+    /// Runs the handler, then keeps the nonce when it produced a response
+    /// that is not a server error, and releases it otherwise. (A handler
+    /// whose future is dropped or panics never gets here: the nonce's own
+    /// drop guard releases it.)
+    pub(crate) async fn settle_after<T, E>(
+        self,
+        handler: impl Future<Output = Result<T, E>>,
+        server_error: impl FnOnce(&T) -> bool,
+    ) -> Result<T, E> {
+        let result = handler.await;
+        let handled = result
+            .as_ref()
+            .is_ok_and(|response| !server_error(response));
         #[cfg(feature = "replay")]
         match self.recorded {
             Some(recorded) if handled => recorded.keep(),
@@ -267,5 +278,6 @@ impl Ticket {
         }
         #[cfg(not(feature = "replay"))]
         let _ = (self, handled);
+        result
     }
 }

@@ -155,14 +155,11 @@ where
         parts.extensions.insert(correlation);
     }
     let request = Request::from_parts(parts, Full::new(admitted.bytes));
-    let handle = async move {
-        let result = inner.call(request).await;
-        let handled = result
-            .as_ref()
-            .is_ok_and(|response| !response.status().is_server_error());
-        admitted.ticket.settle(handled).await;
-        result
-    };
+    let handle = admitted
+        .ticket
+        .settle_after(inner.call(request), |response| {
+            response.status().is_server_error()
+        });
     let runtime = settings
         .detached
         .then(tokio::runtime::Handle::try_current)
