@@ -115,13 +115,14 @@ impl Observer for JsonLines {
             latency_us: event.latency_us(),
             key_index: event.key_index,
         };
-        let Ok(mut text) = serde_json::to_vec(&line) else {
-            return;
-        };
-        text.push(b'\n');
         let full = {
             let mut pending = self.pending();
-            pending.extend_from_slice(&text);
+            let start = pending.len();
+            match serde_json::to_writer(&mut *pending, &line) {
+                Ok(()) => pending.push(b'\n'),
+                // No half line is ever written.
+                Err(_) => pending.truncate(start),
+            }
             pending.len() > MAX_PENDING
         };
         if full {

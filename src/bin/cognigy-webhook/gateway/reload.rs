@@ -63,7 +63,10 @@ impl Service<Request<Body>> for Reloadable {
         // hand-off to the upstream or Redis, which may have the delivery
         // already. Its outcome decides whether the nonce is kept, as for a
         // sender that waits (cancelled, the nonce would be released and the
-        // delivery could be replayed as often as the sender hangs up).
+        // delivery could be replayed as often as the sender hangs up). The
+        // layer's `with_detached_handler` would do the same from admission
+        // on; this task is tracked, so shutdown also waits for a hand-off
+        // whose sender has gone instead of cutting it off.
         let handed_off = self
             .in_flight
             .spawn(async move { webhook.call(request).await });
