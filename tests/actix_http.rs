@@ -52,3 +52,52 @@ async fn actix_and_tower_answer_every_case_alike() {
         differences.join("\n")
     );
 }
+
+/// Behind the middleware a handler may read the verified body with actix's
+/// own extractors (`Bytes`, `String`): a body the middleware admitted is
+/// never refused by actix's smaller default payload limit (256 KiB).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn actix_extractors_read_every_body_the_middleware_admitted() {
+    use actix_web::{App, HttpResponse, web};
+    use cognigy_webhook::actix::WebhookVerification;
+    use cognigy_webhook::{Profile, Secret, Signer, Verifier};
+
+    let secret = || Secret::new("extractor-secret").unwrap();
+    let verifier = Verifier::new(Profile::hex_millis(), secret());
+    let addr = support::servers::serve_actix(1, move || {
+        App::new()
+            .service(
+                web::resource("/bytes")
+                    .wrap(WebhookVerification::new(verifier.clone()))
+                    .route(web::post().to(|body: web::Bytes| async move {
+                        HttpResponse::Ok().body(body.len().to_string())
+                    })),
+            )
+            .service(
+                web::resource("/string")
+                    .wrap(WebhookVerification::new(verifier.clone()))
+                    .route(web::post().to(|body: String| async move {
+                        HttpResponse::Ok().body(body.len().to_string())
+                    })),
+            )
+    });
+    let signer = Signer::new(Profile::hex_millis(), secret());
+    let client = reqwest::Client::new();
+    for size in [300 * 1024, 1024 * 1024] {
+        let body = vec![b'a'; size];
+        for route in ["bytes", "string"] {
+            let mut request = client.post(format!("http://{addr}/{route}"));
+            for (name, value) in signer.sign_now(&body).iter() {
+                request = request.header(name, value);
+            }
+            let response = request.body(body.clone()).send().await.unwrap();
+            let status = response.status().as_u16();
+            let text = response.text().await.unwrap();
+            assert_eq!(
+                (status, text),
+                (200, size.to_string()),
+                "/{route}, {size} bytes"
+            );
+        }
+    }
+}

@@ -198,3 +198,50 @@ async fn correlation_id_reaches_the_handler() {
         (200, Some("corr-123"))
     );
 }
+
+/// Behind the layer a handler may read the verified body with axum's own
+/// extractors (`Bytes`, `String`): a body the layer admitted is never
+/// refused by axum's body limit (2 MB by default, or one set outside the
+/// layer): the layer's limit is theirs.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn axum_extractors_read_every_body_the_layer_admitted() {
+    use axum::body::Bytes;
+    use cognigy_webhook::tower::VerifyWebhookLayer;
+    use cognigy_webhook::{Profile, Secret, Signer, Verifier};
+
+    let secret = || Secret::new("extractor-secret").unwrap();
+    let limit = 3 * 1024 * 1024;
+    let layer = VerifyWebhookLayer::new(Verifier::new(Profile::hex_millis(), secret()))
+        .with_body_limit(limit);
+    let app = Router::new()
+        .route(
+            "/bytes",
+            post(|body: Bytes| async move { body.len().to_string() }),
+        )
+        .route(
+            "/string",
+            post(|body: String| async move { body.len().to_string() }),
+        )
+        .layer(layer)
+        .layer(DefaultBodyLimit::max(1024));
+    let addr = serve_axum(app).await;
+    let signer = Signer::new(Profile::hex_millis(), secret());
+    let client = reqwest::Client::new();
+    for size in [300 * 1024, limit] {
+        let body = vec![b'a'; size];
+        for route in ["bytes", "string"] {
+            let mut request = client.post(format!("http://{addr}/{route}"));
+            for (name, value) in signer.sign_now(&body).iter() {
+                request = request.header(name, value);
+            }
+            let response = request.body(body.clone()).send().await.unwrap();
+            let status = response.status().as_u16();
+            let text = response.text().await.unwrap();
+            assert_eq!(
+                (status, text),
+                (200, size.to_string()),
+                "/{route}, {size} bytes"
+            );
+        }
+    }
+}

@@ -8,9 +8,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use actix_web::body::{EitherBody, MessageBody};
-use actix_web::dev::{Service, ServiceRequest, ServiceResponse, Transform, forward_ready};
+use actix_web::dev::{
+    Extensions, Service, ServiceRequest, ServiceResponse, Transform, forward_ready,
+};
 use actix_web::http::Method;
 use actix_web::http::header::HeaderMap;
+use actix_web::web::PayloadConfig;
 use actix_web::{HttpMessage, HttpResponse, ResponseError as _};
 
 use super::body::verified_payload;
@@ -29,6 +32,10 @@ type RespondFn = Arc<dyn Fn(&Error) -> HttpResponse + Send + Sync>;
 /// verified bytes as its payload and [`Verified`](crate::Verified),
 /// [`RequestId`](crate::RequestId) and, when sent,
 /// [`CorrelationId`](crate::CorrelationId) in the request extensions.
+/// actix's own body extractors (`web::Bytes`, `String`) read every body the
+/// middleware admitted: for the requests it passes on, the middleware's body
+/// limit is their `web::PayloadConfig` (it replaces one of the app or the
+/// resource, whose 256 KiB default would refuse verified deliveries).
 ///
 /// The head is judged before the body is read, and a refusal there is
 /// answered at once; what still arrives of its body is read and thrown away
@@ -52,7 +59,8 @@ impl WebhookVerification {
         }
     }
 
-    /// Refuses bodies over `bytes` with 413 `body_too_large`.
+    /// Refuses bodies over `bytes` with 413 `body_too_large`. (`web::Json`
+    /// keeps its own limit, 2 MiB unless `web::JsonConfig` says otherwise.)
     pub fn with_body_limit(mut self, bytes: usize) -> Self {
         self.settings.body_limit = bytes;
         self
@@ -144,10 +152,13 @@ where
     type Future = Ready<Result<Self::Transform, Self::InitError>>;
 
     fn new_transform(&self, service: S) -> Self::Future {
+        let mut payload_config = Extensions::new();
+        payload_config.insert(PayloadConfig::new(self.settings.body_limit));
         ready(Ok(WebhookVerificationMiddleware {
             service: Rc::new(service),
             config: Rc::new(self.clone()),
             names: Rc::new(HeaderNames::new(&self.settings.verifier)),
+            payload_config: Rc::new(payload_config),
         }))
     }
 }
@@ -157,6 +168,8 @@ pub struct WebhookVerificationMiddleware<S> {
     service: Rc<S>,
     config: Rc<WebhookVerification>,
     names: Rc<HeaderNames<HeaderMap>>,
+    /// actix's body extractors' limit, raised to the middleware's.
+    payload_config: Rc<Extensions>,
 }
 
 impl<S> std::fmt::Debug for WebhookVerificationMiddleware<S> {
@@ -184,6 +197,7 @@ where
         let service = Rc::clone(&self.service);
         let config = Rc::clone(&self.config);
         let names = Rc::clone(&self.names);
+        let payload_config = Rc::clone(&self.payload_config);
         Box::pin(async move {
             let mut request = request;
             let settings = &config.settings;
@@ -218,6 +232,7 @@ where
                 }
             }
             request.set_payload(verified_payload(admitted.bytes));
+            request.add_data_container(payload_config);
             let handle = admitted
                 .ticket
                 .settle_after(service.call(request), |response| {

@@ -42,7 +42,10 @@ impl<R: Clone> VerifyWebhookLayer<R> {
 
     /// Refuses bodies over `bytes` with 413 `body_too_large`: at once when
     /// `Content-Length` says so, otherwise as soon as the streamed body passes
-    /// the limit, never buffering more than the limit.
+    /// the limit, never buffering more than the limit. With the `axum`
+    /// feature this is also the limit of axum's body extractors (`Bytes`,
+    /// `String`, `Json`) for the requests the layer passes on, whatever
+    /// `DefaultBodyLimit` says outside it.
     pub fn with_body_limit(mut self, bytes: usize) -> Self {
         self.settings_mut().body_limit = bytes;
         self

@@ -155,6 +155,14 @@ where
         parts.extensions.insert(correlation);
     }
     let request = Request::from_parts(parts, Full::new(admitted.bytes));
+    // axum's body extractors read every body the layer admitted, not only
+    // what their 2 MB default allows.
+    #[cfg(feature = "axum")]
+    let request = {
+        let mut request = request;
+        axum_core::extract::DefaultBodyLimit::max(settings.body_limit).apply(&mut request);
+        request
+    };
     let handle = admitted
         .ticket
         .settle_after(inner.call(request), |response| {
