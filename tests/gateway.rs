@@ -225,6 +225,7 @@ async fn forwards_the_exact_bytes_path_query_and_headers_and_relays_the_answer()
             ("X-Request-Id", "forged"),
             ("Connection", "keep-alive, X-Hop"),
             ("X-Hop", "dropped"),
+            ("X-Forwarded-For", "203.0.113.7"),
         ],
     )
     .await;
@@ -249,6 +250,8 @@ async fn forwards_the_exact_bytes_path_query_and_headers_and_relays_the_answer()
     assert_eq!(header("x-hop"), None);
     assert_eq!(header("connection"), None);
     assert_eq!(header("content-length"), Some(&*body.len().to_string()));
+    // The sender's claim first, the peer the gateway saw last.
+    assert_eq!(header("x-forwarded-for"), Some("203.0.113.7, 127.0.0.1"));
 }
 
 #[tokio::test]

@@ -1,9 +1,11 @@
 //! Forward mode: the verified request, exact bytes and all, to the upstream;
 //! the upstream's answer streamed back.
 
+use std::net::SocketAddr;
 use std::time::Duration;
 
 use axum::body::Body;
+use axum::extract::ConnectInfo;
 use bytes::Bytes;
 use cognigy_webhook::{RequestId, Verified};
 use http::header::{EXPECT, HOST};
@@ -14,7 +16,7 @@ use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
 
-use super::headers::{error_response, mark_verified, strip_hop_by_hop};
+use super::headers::{add_forwarded_for, error_response, mark_verified, strip_hop_by_hop};
 use super::upstream_body::UpstreamBody;
 use crate::Failure;
 
@@ -104,6 +106,9 @@ impl Forward {
             parts.extensions.get::<Verified>(),
             parts.extensions.get::<RequestId>(),
         );
+        if let Some(ConnectInfo(peer)) = parts.extensions.get::<ConnectInfo<SocketAddr>>() {
+            add_forwarded_for(&mut parts.headers, peer.ip());
+        }
         let mut outgoing = Request::new(body);
         *outgoing.method_mut() = parts.method;
         *outgoing.uri_mut() = uri;

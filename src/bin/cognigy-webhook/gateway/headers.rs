@@ -1,6 +1,8 @@
 //! Header handling shared by both modes: what is hop-by-hop, the headers a
 //! verified delivery carries onward, and the gateway's own JSON errors.
 
+use std::net::IpAddr;
+
 use axum::body::Body;
 use bytes::Bytes;
 use cognigy_webhook::{RequestId, Verified};
@@ -74,6 +76,28 @@ pub(crate) fn mark_verified(
     }
 }
 
+/// `X-Forwarded-For`: the addresses the request came through.
+const FORWARDED_FOR: HeaderName = HeaderName::from_static("x-forwarded-for");
+
+/// Appends the sender's address to `X-Forwarded-For`, after whatever the
+/// sender put there, as reverse proxies do: the upstream can trust the last
+/// entry (the peer the gateway saw) and only that one.
+pub(crate) fn add_forwarded_for(headers: &mut HeaderMap, peer: IpAddr) {
+    let mut chain = Vec::new();
+    for value in &headers.get_all(FORWARDED_FOR) {
+        let value = value.as_bytes().trim_ascii();
+        if !value.is_empty() {
+            chain.extend_from_slice(value);
+            chain.extend_from_slice(b", ");
+        }
+    }
+    chain.extend_from_slice(peer.to_string().as_bytes());
+    // The received values were valid header values, and so is their chain.
+    if let Ok(value) = HeaderValue::from_bytes(&chain) {
+        headers.insert(FORWARDED_FOR, value);
+    }
+}
+
 /// The library's JSON error shape for the gateway's own failures.
 pub(crate) fn error_response(status: StatusCode, reason: &str, message: &str) -> Response<Body> {
     let body = serde_json::json!({ "error": message, "reason": reason }).to_string();
@@ -104,5 +128,24 @@ mod tests {
         strip_hop_by_hop(&mut headers);
         let names: Vec<_> = headers.keys().map(HeaderName::as_str).collect();
         assert_eq!(names, ["x-cognigy-signature"]);
+    }
+
+    #[test]
+    fn the_peer_is_the_last_forwarded_for_entry() {
+        let peer = IpAddr::from([127, 0, 0, 1]);
+        let mut headers = HeaderMap::new();
+        add_forwarded_for(&mut headers, peer);
+        assert_eq!(headers["x-forwarded-for"], "127.0.0.1");
+
+        let mut headers = HeaderMap::new();
+        headers.append("x-forwarded-for", HeaderValue::from_static("203.0.113.7"));
+        headers.append(
+            "x-forwarded-for",
+            HeaderValue::from_static(" 198.51.100.2, 10.0.0.1 "),
+        );
+        headers.append("x-forwarded-for", HeaderValue::from_static(""));
+        add_forwarded_for(&mut headers, IpAddr::from([0, 0, 0, 0, 0, 0, 0, 1]));
+        let values: Vec<_> = headers.get_all("x-forwarded-for").iter().collect();
+        assert_eq!(values, ["203.0.113.7, 198.51.100.2, 10.0.0.1, ::1"]);
     }
 }
