@@ -241,3 +241,78 @@ async fn profiles_sharing_a_header_name_are_both_found() {
         }
     }
 }
+
+/// A refusal that leaves part of the body unread (over the limit, or
+/// chunked and refused by its head) tells the sender the connection closes,
+/// so a pooling client sends its next delivery on a new connection instead
+/// of losing it on the closed one. Both adapters, a client that keeps one
+/// idle connection, each case five times.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_upload_never_costs_the_next_delivery_on_a_pooled_connection() {
+    let signer = Signer::new(
+        Profile::hex_millis(),
+        Secret::new("head-first-secret").unwrap(),
+    );
+    let signed = |body: &[u8]| -> Vec<(String, String)> {
+        let headers = signer.sign_now(body);
+        headers
+            .iter()
+            .map(|(name, value)| (name.to_owned(), value.to_owned()))
+            .collect()
+    };
+    let over = vec![b'o'; 3 << 20];
+    let small = br#"{"text":"next"}"#.to_vec();
+    let servers = [
+        ("axum", axum_with(hex_millis()).await),
+        ("actix-web", actix_with(hex_millis())),
+    ];
+    for (adapter, addr) in servers {
+        let url = format!("http://{addr}{PATH}");
+        let cases = [
+            ("signed, over the declared limit", signed(&over), false, 413),
+            ("signed, chunked past the limit", signed(&over), true, 413),
+            ("unsigned, chunked", Vec::new(), true, 400),
+        ];
+        for (case, headers, chunked, status) in cases {
+            for _ in 0..5 {
+                let client = reqwest::Client::builder()
+                    .pool_max_idle_per_host(1)
+                    .build()
+                    .unwrap();
+                let mut request = client.post(&url);
+                for (name, value) in &headers {
+                    request = request.header(name, value);
+                }
+                request = if chunked {
+                    let chunks = over
+                        .chunks(64 * 1024)
+                        .map(|chunk| Ok::<_, std::io::Error>(chunk.to_vec()))
+                        .collect::<Vec<_>>();
+                    request.body(reqwest::Body::wrap_stream(futures_util::stream::iter(
+                        chunks,
+                    )))
+                } else {
+                    request.body(over.clone())
+                };
+                // A sender cut off mid-upload may see the connection close
+                // before the answer: that is not what this test is about.
+                if let Ok(response) = request.send().await {
+                    assert_eq!(response.status().as_u16(), status, "{adapter}: {case}");
+                    // actix-web minds the connection itself (the next
+                    // delivery below shows it).
+                    if adapter == "axum" {
+                        let close = response.headers().get("connection");
+                        assert_eq!(close.map(|v| v.as_bytes()), Some(&b"close"[..]), "{case}");
+                    }
+                }
+                let mut next = client.post(&url);
+                for (name, value) in signed(&small) {
+                    next = next.header(name, value);
+                }
+                let answer = next.body(small.clone()).send().await;
+                let status = answer.map(|response| response.status().as_u16());
+                assert_eq!(status.ok(), Some(200), "{adapter}: {case}, then a delivery");
+            }
+        }
+    }
+}

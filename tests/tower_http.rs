@@ -245,3 +245,51 @@ async fn axum_extractors_read_every_body_the_layer_admitted() {
         }
     }
 }
+
+/// A body limit outside the layer (`http_body_util::Limited`, what
+/// tower-http's `RequestBodyLimitLayer` puts around a chunked body) that
+/// cuts a delivery off is a 413 `body_too_large`, not a broken body.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_limit_outside_the_layer_is_body_too_large() {
+    use axum::body::Body;
+    use axum::extract::Request;
+    use cognigy_webhook::tower::VerifyWebhookLayer;
+    use cognigy_webhook::{Profile, Secret, Signer, Verifier};
+
+    let secret = || Secret::new("outer-limit-secret").unwrap();
+    let layer = VerifyWebhookLayer::new(Verifier::new(Profile::hex_millis(), secret()));
+    let outer_limit = axum::middleware::map_request(|request: Request| async move {
+        request.map(|body| Body::new(http_body_util::Limited::new(body, 1024)))
+    });
+    let app = Router::new()
+        .route(
+            PATH,
+            post(|body: String| async move { body.len().to_string() }),
+        )
+        .route_layer(layer)
+        .layer(outer_limit);
+    let addr = serve_axum(app).await;
+    let signer = Signer::new(Profile::hex_millis(), secret());
+    let client = reqwest::Client::new();
+    for (size, status) in [(1000, 200), (10 * 1024, 413)] {
+        let body = vec![b'a'; size];
+        let chunks: Vec<Result<Vec<u8>, std::io::Error>> =
+            body.chunks(256).map(|chunk| Ok(chunk.to_vec())).collect();
+        let mut request = client.post(format!("http://{addr}{PATH}"));
+        for (name, value) in signer.sign_now(&body).iter() {
+            request = request.header(name, value);
+        }
+        let response = request
+            .body(reqwest::Body::wrap_stream(futures_util::stream::iter(
+                chunks,
+            )))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status().as_u16(), status, "{size} bytes");
+        if status == 413 {
+            let answer: Value = serde_json::from_slice(&response.bytes().await.unwrap()).unwrap();
+            assert_eq!(answer["reason"], "body_too_large");
+        }
+    }
+}

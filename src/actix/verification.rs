@@ -34,8 +34,10 @@ type RespondFn = Arc<dyn Fn(&Error) -> HttpResponse + Send + Sync>;
 /// [`CorrelationId`](crate::CorrelationId) in the request extensions.
 /// actix's own body extractors (`web::Bytes`, `String`) read every body the
 /// middleware admitted: for the requests it passes on, the middleware's body
-/// limit is their `web::PayloadConfig` (it replaces one of the app or the
-/// resource, whose 256 KiB default would refuse verified deliveries).
+/// limit is their `web::PayloadConfig` (actix's default, 256 KiB, would
+/// refuse verified deliveries). It takes the place of a `PayloadConfig` set
+/// on the app or on what the middleware wraps (its `mimetype` included); one
+/// set on a resource or scope inside what it wraps still applies.
 ///
 /// The head is judged before the body is read, and a refusal there is
 /// answered at once; what still arrives of its body is read and thrown away
@@ -60,7 +62,9 @@ impl WebhookVerification {
     }
 
     /// Refuses bodies over `bytes` with 413 `body_too_large`. (`web::Json`
-    /// keeps its own limit, 2 MiB unless `web::JsonConfig` says otherwise.)
+    /// and `web::Form` keep their own limits, 2 MiB and 16 KiB unless
+    /// `web::JsonConfig` or `web::FormConfig` say otherwise; a handler's 413
+    /// keeps the delivery's nonce like any answer that is not a 5xx.)
     pub fn with_body_limit(mut self, bytes: usize) -> Self {
         self.settings.body_limit = bytes;
         self

@@ -11,7 +11,6 @@ use futures_core::Stream;
 use crate::{Error, ErrorKind};
 
 /// The error type of a streamed body.
-#[cfg(feature = "tower")]
 pub(crate) type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
 /// How long the body of a refused request is read and thrown away, so that
@@ -21,7 +20,8 @@ const DRAIN_DEADLINE: Duration = Duration::from_secs(2);
 /// The whole body, at most `limit` bytes, within `timeout`: a chunk that
 /// would take it past the limit is refused (`body_too_large`) and never
 /// appended, a body still arriving when the timeout passes is refused
-/// (`body_timeout`), a broken one `body_unreadable`. A body that arrives in
+/// (`body_timeout`), a broken one `body_unreadable` (or `body_too_large`
+/// when a limit outside the middleware cut it off). A body that arrives in
 /// one chunk (the usual delivery) is that chunk, never copied.
 pub(crate) async fn read_body<S, D, E>(
     body: S,
@@ -31,6 +31,7 @@ pub(crate) async fn read_body<S, D, E>(
 where
     S: Stream<Item = Result<D, E>>,
     D: Buf,
+    E: Into<BoxError>,
 {
     let mut body = std::pin::pin!(body);
     let mut collected = Collected::new(limit);
@@ -88,8 +89,8 @@ impl Collected {
     }
 
     /// Appends a chunk; refuses one that would pass the limit.
-    fn push<D: Buf, E>(&mut self, chunk: Result<D, E>) -> Result<(), Error> {
-        let mut chunk = chunk.map_err(|_| Error::new(ErrorKind::BodyUnreadable))?;
+    fn push<D: Buf, E: Into<BoxError>>(&mut self, chunk: Result<D, E>) -> Result<(), Error> {
+        let mut chunk = chunk.map_err(failure)?;
         // `Bytes` hands itself over without a copy.
         let chunk = chunk.copy_to_bytes(chunk.remaining());
         let held = self.first.as_ref().map_or(0, Bytes::len) + self.rest.len();
@@ -112,6 +113,24 @@ impl Collected {
     fn finish(self) -> Bytes {
         self.first.unwrap_or_else(|| self.rest.freeze())
     }
+}
+
+/// Why a body could not be read to its end: `body_too_large` when a limit
+/// of its own stopped it (`http_body_util::Limited`, which tower-http's
+/// `RequestBodyLimitLayer` puts around it outside the middleware), otherwise
+/// `body_unreadable`.
+fn failure(error: impl Into<BoxError>) -> Error {
+    let error: BoxError = error.into();
+    let first: &(dyn std::error::Error + 'static) = &*error;
+    #[cfg(feature = "tower")]
+    if std::iter::successors(Some(first), |error| error.source())
+        .any(|cause| cause.is::<http_body_util::LengthLimitError>())
+    {
+        return ErrorKind::BodyTooLarge.into();
+    }
+    #[cfg(not(feature = "tower"))]
+    let _ = first;
+    ErrorKind::BodyUnreadable.into()
 }
 
 async fn next<S: Stream>(mut stream: Pin<&mut S>) -> Option<S::Item> {

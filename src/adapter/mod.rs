@@ -14,7 +14,6 @@ mod settings;
 #[cfg(any(feature = "axum", feature = "actix"))]
 mod strict_json;
 
-#[cfg(feature = "tower")]
 pub(crate) use body::BoxError;
 pub(crate) use body::drain;
 #[cfg(feature = "actix")]

@@ -139,6 +139,7 @@ impl<'s> Delivery<'s> {
         H: HeaderLookup<'h> + Copy,
         S: Stream<Item = Result<D, E>>,
         D: bytes::Buf,
+        E: Into<super::BoxError>,
     {
         let settings = self.settings;
         let checked = match read_body(body, settings.body_limit, settings.read_timeout).await {

@@ -44,8 +44,11 @@ impl<R: Clone> VerifyWebhookLayer<R> {
     /// `Content-Length` says so, otherwise as soon as the streamed body passes
     /// the limit, never buffering more than the limit. With the `axum`
     /// feature this is also the limit of axum's body extractors (`Bytes`,
-    /// `String`, `Json`) for the requests the layer passes on, whatever
-    /// `DefaultBodyLimit` says outside it.
+    /// `String`, `Json`) for the requests the layer passes on, whatever a
+    /// `DefaultBodyLimit` outside the layer says (one inside it, on the
+    /// routes the layer wraps, still applies). A limit outside the layer that
+    /// cuts a streamed body off (tower-http's `RequestBodyLimitLayer`) is
+    /// answered 413 `body_too_large` as well.
     pub fn with_body_limit(mut self, bytes: usize) -> Self {
         self.settings_mut().body_limit = bytes;
         self

@@ -7,18 +7,18 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use bytes::Bytes;
-use http::header::EXPECT;
-use http::{Method, Request, Response};
+use http::header::{CONNECTION, EXPECT};
+use http::{HeaderValue, Method, Request, Response};
 use http_body::Body;
 use http_body_util::{BodyDataStream, Either, Full};
 use tower_service::Service;
 
 use super::RejectionResponse;
-use crate::Lookup;
 use crate::adapter::{
     BoxError, Delivery, HeaderNames, NamedLookup, Refusal, Settings, drain, joined,
 };
 use crate::verify::headers::lookup_values;
+use crate::{ErrorKind, Lookup};
 
 /// What the middleware answers: the inner service's response
 /// (`Either::Left`) or its own refusal (`Either::Right`).
@@ -56,7 +56,7 @@ impl NamedLookup for http::HeaderMap {
     type Name = http::HeaderName;
 
     fn get_named(&self, name: &Self::Name) -> Lookup<'_> {
-        lookup_values(self.get_all(name).iter().map(http::HeaderValue::as_bytes))
+        lookup_values(self.get_all(name).iter().map(HeaderValue::as_bytes))
     }
 
     fn get_str(&self, name: &str) -> Lookup<'_> {
@@ -126,7 +126,7 @@ where
     let headers = shared.names.of(&parts.headers);
     let delivery = Delivery::start(settings, headers, || remote_addr(&parts.extensions));
     let path = parts.uri.path();
-    let refused = |refusal| Ok(refuse(&shared, refusal));
+    let refused = |refusal, body_left: bool| Ok(refuse(&shared, refusal, body_left));
     let head = match delivery.judge(parts.method == Method::POST, path, headers) {
         Ok(head) => head,
         Err(error) => {
@@ -134,6 +134,13 @@ where
                 .headers
                 .get(EXPECT)
                 .is_some_and(|value| value.as_bytes().eq_ignore_ascii_case(b"100-continue"));
+            // What the drain reads whole: a body of a known length within
+            // the limit (an empty one included).
+            let drained_whole = !waits_for_continue
+                && body
+                    .size_hint()
+                    .upper()
+                    .is_some_and(|length| length <= settings.body_limit as u64);
             // Outside a Tokio runtime (no task to drain in) the body is
             // simply dropped.
             if let (false, Ok(runtime)) =
@@ -141,13 +148,20 @@ where
             {
                 runtime.spawn(drain(BodyDataStream::new(body), settings.body_limit));
             }
-            return refused(Refusal::Refused(error));
+            return refused(Refusal::Refused(error), !drained_whole);
         }
     };
     let body = BodyDataStream::new(body);
     let admitted = match delivery.admit(head, path, body).await {
         Ok(admitted) => admitted,
-        Err(refusal) => return refused(refusal),
+        Err(refusal) => {
+            // Refused while reading: the rest of the body was never read.
+            let body_left = matches!(&refusal, Refusal::Refused(error) if matches!(
+                error.kind(),
+                ErrorKind::BodyTooLarge | ErrorKind::BodyTimeout | ErrorKind::BodyUnreadable
+            ));
+            return refused(refusal, body_left);
+        }
     };
     parts.extensions.insert(admitted.request_id);
     parts.extensions.insert(admitted.verified);
@@ -179,12 +193,25 @@ where
     result.map(|response| response.map(Either::Left))
 }
 
-fn refuse<R: RejectionResponse, ResBody>(shared: &Shared<R>, refusal: Refusal) -> Answer<ResBody> {
-    let response = match refusal {
+/// The answer to a refused request. When part of its body stays unread
+/// (`body_left`), the connection cannot carry another request: the answer
+/// says `Connection: close`, so that the sender's client does not put the
+/// connection back in its pool and lose its next request there.
+fn refuse<R: RejectionResponse, ResBody>(
+    shared: &Shared<R>,
+    refusal: Refusal,
+    body_left: bool,
+) -> Answer<ResBody> {
+    let mut response = match refusal {
         Refusal::Refused(error) => shared.rejection.response(&error),
         #[cfg(feature = "replay")]
         Refusal::Duplicate => super::response::duplicate_response(),
     };
+    if body_left {
+        response
+            .headers_mut()
+            .insert(CONNECTION, HeaderValue::from_static("close"));
+    }
     response.map(Either::Right)
 }
 
