@@ -10,7 +10,7 @@ use support::service_url;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU16, AtomicUsize, Ordering};
 use std::time::{Duration, SystemTime};
 
 use axum::http::StatusCode;
@@ -46,18 +46,21 @@ fn signed(body: &str) -> Vec<(String, String)> {
         .collect()
 }
 
-/// A test server; the handler counts its runs and answers 500 while
-/// `failures` is above zero.
+/// A test server; the handler counts its runs and answers
+/// `failure_status` while `failures` is above zero.
 struct Server {
     addr: SocketAddr,
     runs: Arc<AtomicUsize>,
     failures: Arc<AtomicUsize>,
+    /// The status a failing run answers with (500 unless set).
+    failure_status: Arc<AtomicU16>,
 }
 
 async fn serve(guard: ReplayGuard) -> Server {
     let runs = Arc::new(AtomicUsize::new(0));
     let failures = Arc::new(AtomicUsize::new(0));
-    let (counter, failing) = (runs.clone(), failures.clone());
+    let failure_status = Arc::new(AtomicU16::new(500));
+    let (counter, failing, status) = (runs.clone(), failures.clone(), failure_status.clone());
     let handler = move || {
         let failed = failing
             .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
@@ -65,9 +68,10 @@ async fn serve(guard: ReplayGuard) -> Server {
         if !failed {
             counter.fetch_add(1, Ordering::SeqCst);
         }
+        let status = StatusCode::from_u16(status.load(Ordering::SeqCst)).unwrap();
         async move {
             if failed {
-                (StatusCode::INTERNAL_SERVER_ERROR, r#"{"status":"failed"}"#)
+                (status, r#"{"status":"failed"}"#)
             } else {
                 (StatusCode::OK, r#"{"status":"processed"}"#)
             }
@@ -86,6 +90,7 @@ async fn serve(guard: ReplayGuard) -> Server {
         addr,
         runs,
         failures,
+        failure_status,
     }
 }
 
@@ -206,6 +211,25 @@ async fn a_failed_handler_releases_the_nonce_so_the_retry_runs() {
     );
     assert_eq!(deliver(server.addr, &headers, &body).await.0, 409);
     assert_eq!(server.runs.load(Ordering::SeqCst), 1);
+}
+
+/// 408 and 429 say the handler did not take the delivery: released like a
+/// 5xx, so the sender's retry runs. Any other 4xx is an answer: kept.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_handler_asking_for_a_retry_releases_the_nonce_any_other_4xx_keeps_it() {
+    let server = serve(ReplayGuard::new(MemoryStore::new(100))).await;
+    for (status, retry) in [(429, 200), (408, 200), (503, 200), (422, 409), (400, 409)] {
+        server.failure_status.store(status, Ordering::SeqCst);
+        server.failures.store(1, Ordering::SeqCst);
+        let body = unique_body();
+        let headers = signed(&body);
+        assert_eq!(deliver(server.addr, &headers, &body).await.0, status);
+        assert_eq!(
+            deliver(server.addr, &headers, &body).await.0,
+            retry,
+            "the retry after {status}"
+        );
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

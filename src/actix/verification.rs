@@ -64,7 +64,7 @@ impl WebhookVerification {
     /// Refuses bodies over `bytes` with 413 `body_too_large`. (`web::Json`
     /// and `web::Form` keep their own limits, 2 MiB and 16 KiB unless
     /// `web::JsonConfig` or `web::FormConfig` say otherwise; a handler's 413
-    /// keeps the delivery's nonce like any answer that is not a 5xx.)
+    /// keeps the delivery's nonce like any other 4xx but 408 and 429.)
     pub fn with_body_limit(mut self, bytes: usize) -> Self {
         self.settings.body_limit = bytes;
         self
@@ -239,9 +239,7 @@ where
             request.add_data_container(payload_config);
             let handle = admitted
                 .ticket
-                .settle_after(service.call(request), |response| {
-                    response.status().is_server_error()
-                });
+                .settle_after(service.call(request), |response| response.status().as_u16());
             let result = if settings.detached {
                 joined(actix_web::rt::spawn(handle)).await
             } else {

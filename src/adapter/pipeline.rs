@@ -245,9 +245,16 @@ pub(crate) async fn joined<T>(task: tokio::task::JoinHandle<T>) -> T {
     }
 }
 
+/// Whether an answer with this status leaves the delivery to the sender's
+/// retry: a server error, or 408 and 429, with which a handler says it did
+/// not take the delivery (not now: try again).
+pub(crate) fn asks_for_retry(status: u16) -> bool {
+    status >= 500 || status == 408 || status == 429
+}
+
 /// What an admitted delivery holds in the replay guard's store until its
-/// handler is done: the nonce, kept when the handler answers without a
-/// server error ([`Ticket::settle`]), released otherwise — also when the
+/// handler is done: the nonce, kept when the handler answers without asking
+/// for a retry ([`Ticket::settle_after`]), released otherwise — also when the
 /// handler's future is dropped (client gone, timeout, shutdown) or panics,
 /// so that the sender's retry runs the handler (the dropped
 /// [`Recorded`](crate::replay::Recorded) releases itself).
@@ -259,18 +266,18 @@ pub(crate) struct Ticket {
 
 impl Ticket {
     /// Runs the handler, then keeps the nonce when it produced a response
-    /// that is not a server error, and releases it otherwise. (A handler
-    /// whose future is dropped or panics never gets here: the nonce's own
-    /// drop guard releases it.)
+    /// whose `status` does not ask for a retry ([`asks_for_retry`]), and
+    /// releases it otherwise. (A handler whose future is dropped or panics
+    /// never gets here: the nonce's own drop guard releases it.)
     pub(crate) async fn settle_after<T, E>(
         self,
         handler: impl Future<Output = Result<T, E>>,
-        server_error: impl FnOnce(&T) -> bool,
+        status: impl FnOnce(&T) -> u16,
     ) -> Result<T, E> {
         let result = handler.await;
         let handled = result
             .as_ref()
-            .is_ok_and(|response| !server_error(response));
+            .is_ok_and(|response| !asks_for_retry(status(response)));
         #[cfg(feature = "replay")]
         match self.recorded {
             Some(recorded) if handled => recorded.keep(),

@@ -87,8 +87,8 @@ impl<R: Clone> VerifyWebhookLayer<R> {
 
     /// Refuses (or acknowledges) deliveries seen before, recording each
     /// verified delivery in the guard's store before the handler runs, and
-    /// releasing it again when the handler answers 5xx, fails, panics or is
-    /// cancelled. Fails when
+    /// releasing it again when the handler answers 5xx, 408 or 429, fails,
+    /// panics or is cancelled. Fails when
     /// the guard does not fit the verifier (a signature nonce for a profile
     /// without signatures).
     #[cfg(feature = "replay")]

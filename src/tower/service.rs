@@ -179,9 +179,7 @@ where
     };
     let handle = admitted
         .ticket
-        .settle_after(inner.call(request), |response| {
-            response.status().is_server_error()
-        });
+        .settle_after(inner.call(request), |response| response.status().as_u16());
     let runtime = settings
         .detached
         .then(tokio::runtime::Handle::try_current)
