@@ -503,6 +503,89 @@ async fn an_unreachable_upstream_is_502_and_the_retry_goes_through_later() {
     assert_eq!(*hits.lock().unwrap(), 1);
 }
 
+/// An upstream on 127.0.0.1 that reads each request (head, then the body its
+/// `Content-Length` gives) and answers `answer`, byte for byte, then closes;
+/// counts the requests it read.
+async fn raw_upstream(answer: &'static [u8]) -> (SocketAddr, Arc<Mutex<usize>>) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let seen = Arc::new(Mutex::new(0));
+    let counted = Arc::clone(&seen);
+    tokio::spawn(async move {
+        while let Ok((mut stream, _)) = listener.accept().await {
+            let counted = Arc::clone(&counted);
+            tokio::spawn(async move {
+                let mut request = Vec::new();
+                let mut buffer = [0u8; 4096];
+                let head_end = loop {
+                    let n = stream.read(&mut buffer).await.unwrap_or(0);
+                    if n == 0 {
+                        return;
+                    }
+                    request.extend_from_slice(&buffer[..n]);
+                    if let Some(at) = request.windows(4).position(|w| w == b"\r\n\r\n") {
+                        break at + 4;
+                    }
+                };
+                let head = String::from_utf8_lossy(&request[..head_end]).to_lowercase();
+                let length: usize = head
+                    .lines()
+                    .find_map(|line| line.strip_prefix("content-length:"))
+                    .map_or(0, |value| value.trim().parse().unwrap());
+                while request.len() < head_end + length {
+                    let n = stream.read(&mut buffer).await.unwrap_or(0);
+                    if n == 0 {
+                        return;
+                    }
+                    request.extend_from_slice(&buffer[..n]);
+                }
+                *counted.lock().unwrap() += 1;
+                let _ = stream.write_all(answer).await;
+                let _ = stream.shutdown().await;
+            });
+        }
+    });
+    (addr, seen)
+}
+
+#[tokio::test]
+async fn an_upstream_answer_is_relayed_only_when_it_is_a_usable_final_answer() {
+    // A `Content-Length` beside `Transfer-Encoding: chunked` is not the
+    // body's length: the sender gets the whole body, not its first 3 bytes.
+    let (addr, _) = raw_upstream(
+        b"HTTP/1.1 200 OK\r\ncontent-length: 3\r\ntransfer-encoding: chunked\r\n\r\n\
+          5\r\nhello\r\n0\r\n\r\n",
+    )
+    .await;
+    let url = format!("http://{addr}");
+    let chunked = gateway(&["--secret-env", "GW_SECRET", "--upstream", &url]);
+    let (status, headers, answer) = post(chunked.addr, PATH, SECRET, &unique_body(), &[]).await;
+    assert_eq!((status, &answer[..]), (200, &b"hello"[..]));
+    assert_ne!(
+        headers.get("content-length").map(|v| v.as_bytes()),
+        Some(&b"3"[..])
+    );
+
+    // A switch of protocols nobody asked for is no answer to a delivery:
+    // 502, and the delivery is released, so the retry reaches the upstream.
+    let (addr, seen) = raw_upstream(
+        b"HTTP/1.1 101 Switching Protocols\r\nconnection: upgrade\r\nupgrade: websocket\r\n\r\n",
+    )
+    .await;
+    let url = format!("http://{addr}");
+    let switching = gateway(&["--secret-env", "GW_SECRET", "--upstream", &url]);
+    let body = unique_body();
+    for _ in 0..2 {
+        let (status, _, answer) = post(switching.addr, PATH, SECRET, &body, &[]).await;
+        assert_eq!(
+            (status, reason(&answer).as_str()),
+            (502, "upstream_unavailable")
+        );
+    }
+    assert_eq!(*seen.lock().unwrap(), 2);
+}
+
 #[tokio::test]
 async fn health_readiness_and_metrics() {
     let upstream = Upstream::start().await;

@@ -53,8 +53,12 @@ impl Forward {
         let mut connector = HttpConnector::new();
         connector.set_connect_timeout(Some(Duration::from_secs(5)));
         connector.set_nodelay(true);
+        // An idle connection is closed before the upstream closes it (Node
+        // after 5 s, uvicorn 5 s, gunicorn 2 s): a delivery sent on a
+        // connection the upstream is closing at that moment would be lost
+        // to a 502.
         let client = Client::builder(TokioExecutor::new())
-            .pool_idle_timeout(Duration::from_secs(30))
+            .pool_idle_timeout(Duration::from_secs(1))
             .build(connector);
         Ok(Forward {
             client,
@@ -115,7 +119,28 @@ impl Forward {
         *outgoing.headers_mut() = parts.headers;
         // One deadline for the whole exchange: the answer's head and body.
         let deadline = tokio::time::Instant::now() + self.timeout;
+        let request_id = outgoing.headers().get("x-request-id").cloned();
+        let failed = |problem: &dyn std::fmt::Display, message| {
+            let id = request_id.as_ref().and_then(|id| id.to_str().ok());
+            eprintln!(
+                "cognigy-webhook gateway: request {}: upstream failed: {problem}",
+                id.unwrap_or("-")
+            );
+            error_response(StatusCode::BAD_GATEWAY, "upstream_unavailable", message)
+        };
         match tokio::time::timeout_at(deadline, self.client.request(outgoing)).await {
+            // A POST's answer is final (200–599); a switch of protocols
+            // nobody asked for, or a status outside HTTP's, is not one.
+            Ok(Ok(response))
+                if response.status() == StatusCode::SWITCHING_PROTOCOLS
+                    || response.status().as_u16() >= 600 =>
+            {
+                let status = response.status().as_u16();
+                failed(
+                    &format_args!("answered {status}"),
+                    "the upstream service gave no usable answer",
+                )
+            }
             Ok(Ok(response)) => {
                 let (mut parts, body) = response.into_parts();
                 strip_hop_by_hop(&mut parts.headers);
@@ -123,19 +148,28 @@ impl Forward {
                 parts.version = Version::HTTP_11;
                 Response::from_parts(parts, Body::new(UpstreamBody::new(body, deadline)))
             }
-            Ok(Err(error)) => {
-                eprintln!("cognigy-webhook gateway: upstream unavailable: {error}");
-                error_response(
-                    StatusCode::BAD_GATEWAY,
-                    "upstream_unavailable",
-                    "the upstream service could not be reached",
-                )
-            }
+            Ok(Err(error)) => failed(&Causes(&error), "the upstream service could not be reached"),
             Err(_) => error_response(
                 StatusCode::GATEWAY_TIMEOUT,
                 "upstream_timeout",
                 "the upstream service did not answer in time",
             ),
         }
+    }
+}
+
+/// An error and its causes, `: `-separated (hyper-util's own text names only
+/// the stage that failed).
+struct Causes<'e>(&'e (dyn std::error::Error + 'static));
+
+impl std::fmt::Display for Causes<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.0)?;
+        let mut cause = self.0.source();
+        while let Some(error) = cause {
+            write!(f, ": {error}")?;
+            cause = error.source();
+        }
+        Ok(())
     }
 }

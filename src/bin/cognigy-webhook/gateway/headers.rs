@@ -7,8 +7,8 @@ use axum::body::Body;
 use bytes::Bytes;
 use cognigy_webhook::{RequestId, Verified};
 use http::header::{
-    CONNECTION, CONTENT_TYPE, HeaderName, HeaderValue, PROXY_AUTHENTICATE, PROXY_AUTHORIZATION, TE,
-    TRAILER, TRANSFER_ENCODING, UPGRADE,
+    CONNECTION, CONTENT_LENGTH, CONTENT_TYPE, HeaderName, HeaderValue, PROXY_AUTHENTICATE,
+    PROXY_AUTHORIZATION, TE, TRAILER, TRANSFER_ENCODING, UPGRADE,
 };
 use http::{HeaderMap, Response, StatusCode};
 
@@ -27,7 +27,13 @@ const HOP_BY_HOP: [HeaderName; 9] = [
 ];
 
 /// Removes the hop-by-hop headers, and those the `Connection` header names.
+/// A `Content-Length` sent beside a `Transfer-Encoding` does not give the
+/// body's length (RFC 9112 §6.3) and goes with it: the length of what is
+/// passed on is set by what passes it on.
 pub(crate) fn strip_hop_by_hop(headers: &mut HeaderMap) {
+    if headers.contains_key(TRANSFER_ENCODING) {
+        headers.remove(CONTENT_LENGTH);
+    }
     if headers.contains_key(CONNECTION) {
         let named: Vec<HeaderName> = headers
             .get_all(CONNECTION)
@@ -120,6 +126,7 @@ mod tests {
             ("connection", "close, x-private"),
             ("x-private", "1"),
             ("transfer-encoding", "chunked"),
+            ("content-length", "3"),
             ("keep-alive", "timeout=5"),
             ("x-cognigy-signature", "abc"),
         ] {
