@@ -330,7 +330,7 @@ fn usage_errors_exit_2_with_one_line() {
                 "--body",
                 "-",
             ],
-            "not a `Name: value` header",
+            "a -H value is `Name: value`",
         ),
         (
             vec![
@@ -626,4 +626,63 @@ mod send {
             assert!(!printed.contains(secret), "{secret} in {printed}");
         }
     }
+}
+
+/// No error repeats what it was given when that may be a secret: a secret
+/// variable that is not UTF-8, a URL with credentials and a query that does
+/// not parse, a malformed `-H` carrying a credential.
+#[test]
+fn errors_never_repeat_a_secret_a_url_credential_or_a_header_value() {
+    use std::os::unix::ffi::OsStrExt;
+    let output = Command::new(env!("CARGO_BIN_EXE_cognigy-webhook"))
+        .args([
+            "sign",
+            "--profile",
+            "hex-millis",
+            "--secret-env",
+            "SECRET_BYTES",
+        ])
+        .env(
+            "SECRET_BYTES",
+            std::ffi::OsStr::from_bytes(b"hunter2\xffsecret"),
+        )
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let text = String::from_utf8_lossy(&output.stderr);
+    assert!(text.contains("SECRET_BYTES is not valid UTF-8"), "{text}");
+    assert!(!text.contains("hunter2"), "{text}");
+
+    let send = [
+        "send",
+        "--url",
+        "http://user:hunter2@[::1/x?token=hunter2",
+        "--profile",
+        "hex-millis",
+        "--secret-env",
+        "SECRET_A",
+        "--body",
+        "-",
+    ];
+    let output = run(&send, b"{}");
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("--url"), "{}", stderr(&output));
+    assert!(!stderr(&output).contains("hunter2"), "{}", stderr(&output));
+
+    let verify = [
+        "verify",
+        "--profile",
+        "basic-auth",
+        "--secret-env",
+        "SECRET_A",
+        "-H",
+        "Authorization Basic aHVudGVyMjpodW50ZXIy",
+        "--body",
+        "-",
+    ];
+    let output = run(&verify, b"{}");
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("-H"), "{}", stderr(&output));
+    assert!(!stderr(&output).contains("aHVudGVy"), "{}", stderr(&output));
 }

@@ -246,7 +246,7 @@ impl Profile {
             },
             timestamp: Some(TimestampRule {
                 header: Cow::Borrowed("Jambonz-Signature"),
-                format: TimestampFormat::UnixSeconds,
+                format: TimestampFormat::UnixWholeSeconds,
                 tolerance: Duration::from_secs(300),
             }),
         }

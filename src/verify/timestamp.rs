@@ -49,6 +49,9 @@ pub enum TimestampFormat {
     /// Seconds since the Unix epoch with an optional decimal fraction, e.g.
     /// `1698765432` or `1698765432.123456` (the Python reference document).
     UnixSeconds,
+    /// Whole seconds since the Unix epoch, e.g. `1698765432`: the `t=` of
+    /// structured signature headers (Voice Gateway, Stripe-style).
+    UnixWholeSeconds,
 }
 
 impl TimestampFormat {
@@ -58,6 +61,7 @@ impl TimestampFormat {
             TimestampFormat::Rfc3339 => "rfc3339",
             TimestampFormat::UnixMillis => "unix-millis",
             TimestampFormat::UnixSeconds => "unix-seconds",
+            TimestampFormat::UnixWholeSeconds => "unix-whole-seconds",
         }
     }
 
@@ -75,6 +79,12 @@ impl TimestampFormat {
                     .ok_or_else(malformed)
             }
             TimestampFormat::UnixSeconds => parse_seconds(value),
+            TimestampFormat::UnixWholeSeconds => {
+                let seconds = parse_u64(value).ok_or_else(malformed)?;
+                UNIX_EPOCH
+                    .checked_add(Duration::from_secs(seconds))
+                    .ok_or_else(malformed)
+            }
         }
     }
 
@@ -86,7 +96,9 @@ impl TimestampFormat {
         let since_epoch = at.duration_since(UNIX_EPOCH).unwrap_or_default();
         match self {
             TimestampFormat::UnixMillis => since_epoch.as_millis().to_string(),
-            TimestampFormat::UnixSeconds => since_epoch.as_secs().to_string(),
+            TimestampFormat::UnixSeconds | TimestampFormat::UnixWholeSeconds => {
+                since_epoch.as_secs().to_string()
+            }
             TimestampFormat::Rfc3339 => {
                 let seconds = since_epoch.as_secs().min(MAX_RFC3339_UNIX_SECONDS);
                 // In range by construction, so neither step can fail; an empty
@@ -116,12 +128,15 @@ impl FromStr for TimestampFormat {
             TimestampFormat::Rfc3339,
             TimestampFormat::UnixMillis,
             TimestampFormat::UnixSeconds,
+            TimestampFormat::UnixWholeSeconds,
         ]
         .into_iter()
         .find(|format| format.name().eq_ignore_ascii_case(name))
         .ok_or_else(|| ConfigError::InvalidEnv {
             var: "timestamp format",
-            problem: format!("{name:?} is not rfc3339, unix-millis or unix-seconds"),
+            problem: format!(
+                "{name:?} is not rfc3339, unix-millis, unix-seconds or unix-whole-seconds"
+            ),
         })
     }
 }

@@ -229,6 +229,8 @@ def voice_gateway_vectors():
         vector("only_v0", p, header(f"t={t},v0={good}"), BODY, rejected("missing_signature")),
         vector("timestamp_not_integer", p, header(f"t=soon,v1={good}"), BODY, rejected("malformed_timestamp")),
         vector("timestamp_negative", p, header(f"t=-{t},v1={good}"), BODY, rejected("malformed_timestamp")),
+        vector("timestamp_with_fraction", p, header(f"t={t}.5,v1={v1(timestamp=t + '.5')}"), BODY,
+               rejected("malformed_timestamp"), note="t is whole seconds, even when the signature covers the fraction"),
         vector("timestamp_empty", p, header(f"t=,v1={good}"), BODY, rejected("malformed_timestamp")),
         vector("timestamp_in_millis", p, header(f"t={NOW_MS},v1={v1(timestamp=str(NOW_MS))}"), BODY,
                rejected("timestamp_out_of_window"), note="milliseconds read as seconds lie far in the future"),

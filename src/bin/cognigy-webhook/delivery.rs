@@ -9,14 +9,14 @@ use cognigy_webhook::clock::FixedClock;
 use cognigy_webhook::{Profile, Verified, Verifier};
 
 use crate::Failure;
-use crate::input::{self, header, instant};
+use crate::input::{self, instant};
 
 /// A received delivery, as `verify` and `diagnose` take it.
 #[derive(Debug, Args)]
 pub(crate) struct DeliveryArgs {
     /// A received header, `Name: value` (repeat for each).
-    #[arg(long = "header", short = 'H', value_name = "NAME: VALUE", value_parser = header)]
-    headers: Vec<(String, String)>,
+    #[arg(long = "header", short = 'H', value_name = "NAME: VALUE")]
+    headers: Vec<String>,
     /// The body file exactly as received, or `-` for standard input.
     #[arg(long)]
     body: PathBuf,
@@ -38,7 +38,7 @@ impl Delivery {
     pub(crate) fn read(args: DeliveryArgs, tolerance: Option<Duration>) -> Result<Self, Failure> {
         Ok(Delivery {
             body: input::body(&args.body)?,
-            headers: args.headers,
+            headers: input::headers(&args.headers)?,
             tolerance,
             now: args.now,
         })

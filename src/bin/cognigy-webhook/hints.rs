@@ -83,9 +83,14 @@ fn timestamp_unit(format: TimestampFormat, value: &str, hints: &mut Vec<String>)
     let digits = value.split('.').next().unwrap_or("");
     let numeric = !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit());
     match format {
-        TimestampFormat::UnixSeconds if numeric && digits.len() >= 12 => hints.push(
-            "the timestamp looks like milliseconds, but the profile expects Unix seconds".into(),
-        ),
+        TimestampFormat::UnixSeconds | TimestampFormat::UnixWholeSeconds
+            if numeric && digits.len() >= 12 =>
+        {
+            hints.push(
+                "the timestamp looks like milliseconds, but the profile expects Unix seconds"
+                    .into(),
+            )
+        }
         TimestampFormat::UnixMillis if numeric && (digits.len() <= 11 || value.contains('.')) => {
             hints.push(
                 "the timestamp looks like seconds, but the profile expects Unix milliseconds"

@@ -44,8 +44,15 @@ impl RawSecret {
 pub(crate) fn secrets(args: &SecretArgs) -> Result<Vec<RawSecret>, Failure> {
     let mut secrets = Vec::new();
     for var in &args.env {
-        let value = std::env::var(var)
-            .map_err(|error| Failure::Usage(format!("environment variable {var}: {error}")))?;
+        // `VarError`'s own text would show a value that is not UTF-8: the
+        // secret itself.
+        let value = std::env::var(var).map_err(|error| {
+            let problem = match error {
+                std::env::VarError::NotPresent => "not set",
+                std::env::VarError::NotUnicode(_) => "not valid UTF-8",
+            };
+            Failure::Usage(format!("environment variable {var} is {problem}"))
+        })?;
         secrets.push(RawSecret {
             source: format!("environment variable {var}"),
             value: zeroize::Zeroizing::new(drop_line_ending(value)),
@@ -98,15 +105,25 @@ pub(crate) fn body(path: &Path) -> Result<Vec<u8>, Failure> {
 }
 
 /// `Name: value` → (name, value without surrounding whitespace).
-pub(crate) fn header(text: &str) -> Result<(String, String), String> {
-    let (name, value) = text
-        .split_once(':')
-        .ok_or_else(|| format!("{text:?} is not a `Name: value` header"))?;
-    let name = name.trim();
-    if name.is_empty() || !name.bytes().all(|b| b.is_ascii_graphic()) {
-        return Err(format!("{name:?} is not a header name"));
-    }
-    Ok((name.to_owned(), value.trim().to_owned()))
+/// The `-H` values as `(name, value)` pairs. Parsed here rather than by
+/// the argument parser, whose error would repeat the whole value — a
+/// signature or a credential; these name the header at most.
+pub(crate) fn headers(texts: &[String]) -> Result<Vec<(String, String)>, Failure> {
+    texts
+        .iter()
+        .map(|text| {
+            let (name, value) = text.split_once(':').ok_or_else(|| {
+                Failure::Usage("a -H value is `Name: value`, and one has no ':'".into())
+            })?;
+            let name = name.trim();
+            if name.is_empty() || !name.bytes().all(|b| b.is_ascii_graphic()) {
+                return Err(Failure::Usage(
+                    "a -H value has no usable header name before its ':'".into(),
+                ));
+            }
+            Ok((name.to_owned(), value.trim().to_owned()))
+        })
+        .collect()
 }
 
 /// An instant: `now`, RFC 3339, or Unix time in seconds (up to 11 digits,

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use clap::Args;
 use cognigy_webhook::{Profile, Signer};
 
-use crate::input::{self, header};
+use crate::input;
 use crate::output::say;
 use crate::redact::shown;
 use crate::{Failure, SecretArgs};
@@ -17,7 +17,7 @@ use crate::{Failure, SecretArgs};
 pub(crate) struct SendArgs {
     /// Where to POST.
     #[arg(long)]
-    url: reqwest::Url,
+    url: String,
     /// The wire profile.
     #[arg(long)]
     profile: Profile,
@@ -27,8 +27,8 @@ pub(crate) struct SendArgs {
     #[arg(long)]
     body: PathBuf,
     /// An extra header, `Name: value` (repeat for each).
-    #[arg(long = "header", short = 'H', value_name = "NAME: VALUE", value_parser = header)]
-    headers: Vec<(String, String)>,
+    #[arg(long = "header", short = 'H', value_name = "NAME: VALUE")]
+    headers: Vec<String>,
     /// Send this many deliveries (each signed afresh) and print a latency
     /// summary instead of the answer.
     #[arg(long)]
@@ -44,9 +44,13 @@ pub(crate) struct SendArgs {
 /// Shows no URL credential, query or header value.
 impl std::fmt::Debug for SendArgs {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let header_names: Vec<&str> = self.headers.iter().map(|(name, _)| name.as_str()).collect();
+        let header_names: Vec<&str> = self
+            .headers
+            .iter()
+            .map(|header| header.split_once(':').map_or("", |(name, _)| name.trim()))
+            .collect();
         f.debug_struct("SendArgs")
-            .field("url", &shown(self.url.as_str()))
+            .field("url", &shown(&self.url))
             .field("profile", &self.profile.name())
             .field("secrets", &self.secrets)
             .field("body", &self.body)
@@ -104,6 +108,11 @@ pub(crate) fn run(args: SendArgs) -> Result<(), Failure> {
     if secrets.len() > 1 {
         return Err(Failure::Usage("send takes exactly one secret".into()));
     }
+    // Parsed here, not by the argument parser, whose error would repeat
+    // the URL with its credentials and query.
+    let url = reqwest::Url::parse(&args.url)
+        .map_err(|error| Failure::Usage(format!("--url is not a usable URL: {error}")))?;
+    let headers = input::headers(&args.headers)?;
     if args.concurrency == 0 || args.count == Some(0) {
         return Err(Failure::Usage(
             "--count and --concurrency must be at least 1".into(),
@@ -117,10 +126,10 @@ pub(crate) fn run(args: SendArgs) -> Result<(), Failure> {
         .map_err(|error| Failure::Usage(format!("HTTP client: {error}")))?;
     let sender = Arc::new(Sender {
         client,
-        url: args.url,
+        url,
         signer: Signer::new(args.profile, secrets[0].secret()?),
         body: input::body(&args.body)?,
-        headers: args.headers,
+        headers,
     });
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

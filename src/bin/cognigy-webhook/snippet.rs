@@ -75,7 +75,9 @@ fn sign_function(profile: &Profile) -> Result<String, Failure> {
             "new Date(Math.floor(now / 1000) * 1000).toISOString().replace('.000Z', 'Z')"
         }
         TimestampFormat::UnixMillis => "String(Math.floor(now))",
-        TimestampFormat::UnixSeconds => "String(Math.floor(now / 1000))",
+        TimestampFormat::UnixSeconds | TimestampFormat::UnixWholeSeconds => {
+            "String(Math.floor(now / 1000))"
+        }
         _ => return Err(cannot()),
     };
     let signed_prefix = match content {
