@@ -167,3 +167,35 @@ fn profiles_without_an_hmac_are_a_usage_error() {
         assert!(message.contains("no HMAC signature"), "{message}");
     }
 }
+
+/// The module refuses an empty secret (a configuration error, as for the
+/// library) and signs at "now" when `nowMs` is left out, `undefined` or
+/// `null`.
+#[test]
+fn the_module_refuses_an_empty_secret_and_signs_now_without_a_time() {
+    if !ready() {
+        return;
+    }
+    let dir = std::env::temp_dir().join(format!("snippets-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let module = snippet("hex-millis", "module", &dir);
+    let script = format!(
+        r#"const {{ signHeaders }} = require({module:?});
+let refused = false;
+try {{ signHeaders('{{}}', ''); }} catch (error) {{ refused = true; }}
+const stamps = [signHeaders('{{}}', 's'), signHeaders('{{}}', 's', undefined), signHeaders('{{}}', 's', null)]
+  .map((headers) => Math.abs(Number(headers['X-Cognigy-Timestamp']) - Date.now()));
+console.log(JSON.stringify({{ refused, late: Math.max(...stamps) }}));"#,
+        module = module.display().to_string()
+    );
+    let output = Command::new("node").args(["-e", &script]).output().unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+    let answer: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(answer["refused"], true);
+    assert!(answer["late"].as_f64().unwrap() < 60_000.0, "{answer}");
+}

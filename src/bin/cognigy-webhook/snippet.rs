@@ -111,7 +111,10 @@ fn sign_function(profile: &Profile) -> Result<String, Failure> {
  * nowMs:  the signing time in Unix milliseconds (default: now)
  */
 function signHeaders(body, secret, nowMs) {{
-  const now = nowMs === undefined ? Date.now() : nowMs;
+  if (!secret) {{
+    throw new Error('signHeaders: the secret is empty');
+  }}
+  const now = nowMs == null ? Date.now() : nowMs;
   const timestamp = {timestamp};
   const mac = crypto.createHmac('sha256', secret);
 {signed_prefix}  if (typeof body === 'string') {{
