@@ -23,6 +23,7 @@ fn run(args: &[&str], stdin: &[u8]) -> Output {
         .env("SECRET_B", "retired-secret")
         .env("SECRET_PADDED", format!("{SECRET} \n"))
         .env("SECRET_EMPTY", "")
+        .env("SECRET_USERPASS", "user:pass")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -563,6 +564,59 @@ mod send {
             "{}",
             stdout(&output)
         );
+    }
+
+    /// A server that answers with the values of the headers it got, as
+    /// `name: value` lines (`content-type` and `authorization` only).
+    async fn header_echo() -> SocketAddr {
+        let app = axum::Router::new().route(
+            "/hook",
+            axum::routing::post(|headers: http::HeaderMap| async move {
+                let mut lines = String::new();
+                for name in [
+                    "content-type",
+                    "authorization",
+                    "x-cognigy-webhook-signature",
+                ] {
+                    for value in headers.get_all(name) {
+                        lines.push_str(&format!("{name}: {}\n", value.to_str().unwrap()));
+                    }
+                }
+                lines
+            }),
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        addr
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn send_headers_replace_and_never_double() {
+        let addr = header_echo().await;
+        // -H replaces a header of the same name instead of adding a second.
+        let url = format!("http://{addr}/hook");
+        let output = send(args(&url, "SECRET_A", &["-H", "Content-Type: text/plain"])).await;
+        let text = stdout(&output);
+        assert_eq!(text.matches("content-type: ").count(), 1, "{text}");
+        assert!(text.contains("content-type: text/plain"), "{text}");
+        assert_eq!(
+            text.matches("x-cognigy-webhook-signature: ").count(),
+            1,
+            "{text}"
+        );
+        // The signed credential replaces what the URL's user information
+        // would have sent.
+        let url = format!("http://someone:else@{addr}/hook");
+        let mut basic = args(&url, "SECRET_USERPASS", &[]);
+        basic[4] = "basic-auth".into();
+        let output = send(basic).await;
+        let text = stdout(&output);
+        assert_eq!(text.matches("authorization: ").count(), 1, "{text}");
+        assert!(text.contains("authorization: Basic dXNlcjpwYXNz"), "{text}");
+        // The body's framing is send's own.
+        let output = send(args(&url, "SECRET_A", &["-H", "Content-Length: 3"])).await;
+        assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
     }
 
     /// A receiver that redirects every delivery to `target`.

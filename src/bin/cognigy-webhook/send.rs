@@ -7,6 +7,9 @@ use std::time::{Duration, Instant};
 
 use clap::Args;
 use cognigy_webhook::{Profile, Signer};
+use reqwest::header::{
+    CONNECTION, CONTENT_LENGTH, HOST, HeaderMap, HeaderName, HeaderValue, TRANSFER_ENCODING,
+};
 
 use crate::input;
 use crate::output::say;
@@ -68,28 +71,40 @@ struct Sender {
     url: reqwest::Url,
     signer: Signer,
     body: Vec<u8>,
-    headers: Vec<(String, String)>,
+    /// The `-H` headers, each replacing one of the same name.
+    headers: HeaderMap,
 }
 
 impl Sender {
     /// Signs the body now and POSTs it: the status and body, or the error.
     async fn send(&self) -> Result<(u16, Vec<u8>), String> {
-        let mut request = self
+        // Each set replaces headers of the same name set before it: the
+        // signature replaces what the URL's user information made, `-H`
+        // replaces both.
+        let signed = headers(self.signer.sign_now(&self.body).iter()).unwrap_or_default();
+        let request = self
             .client
             .post(self.url.clone())
             .header("content-type", "application/json")
+            .headers(signed)
+            .headers(self.headers.clone())
             .body(self.body.clone());
-        for (name, value) in self.signer.sign_now(&self.body).iter() {
-            request = request.header(name, value);
-        }
-        for (name, value) in &self.headers {
-            request = request.header(name.as_str(), value.as_str());
-        }
         let response = request.send().await.map_err(|error| kind_of(&error))?;
         let status = response.status().as_u16();
         let body = response.bytes().await.map_err(|error| kind_of(&error))?;
         Ok((status, body.to_vec()))
     }
+}
+
+/// `(name, value)` pairs as a header map (the last of a name wins); `None`
+/// when one is not a valid header.
+fn headers<'a>(pairs: impl Iterator<Item = (&'a str, &'a str)>) -> Option<HeaderMap> {
+    let mut map = HeaderMap::new();
+    for (name, value) in pairs {
+        let name = HeaderName::from_bytes(name.as_bytes()).ok()?;
+        map.insert(name, HeaderValue::from_str(value).ok()?);
+    }
+    Some(map)
 }
 
 /// A short name for a transport error, for the summary.
@@ -112,7 +127,21 @@ pub(crate) fn run(args: SendArgs) -> Result<(), Failure> {
     // the URL with its credentials and query.
     let url = reqwest::Url::parse(&args.url)
         .map_err(|error| Failure::Usage(format!("--url is not a usable URL: {error}")))?;
-    let headers = input::headers(&args.headers)?;
+    let extra = input::headers(&args.headers)?;
+    let headers = headers(
+        extra
+            .iter()
+            .map(|(name, value)| (name.as_str(), value.as_str())),
+    )
+    .ok_or_else(|| Failure::Usage("a -H value is not a valid header".into()))?;
+    if [CONTENT_LENGTH, TRANSFER_ENCODING, HOST, CONNECTION]
+        .iter()
+        .any(|name| headers.contains_key(name))
+    {
+        return Err(Failure::Usage(
+            "-H cannot set Content-Length, Transfer-Encoding, Host or Connection: send sets them for the exact body".into(),
+        ));
+    }
     if args.concurrency == 0 || args.count == Some(0) {
         return Err(Failure::Usage(
             "--count and --concurrency must be at least 1".into(),
