@@ -316,3 +316,74 @@ async fn a_refused_upload_never_costs_the_next_delivery_on_a_pooled_connection()
         }
     }
 }
+
+/// A sender that goes on uploading a chunked body after its refusal (over
+/// the limit, with a made-up signature of the right form: no secret needed)
+/// cannot keep the connection, and the server reading, for as long as it
+/// likes: the tower layer's answer closes it within a few seconds. (actix-web
+/// 4's dispatcher reads a dropped chunked body to its end whatever the
+/// answer says, so it is not in this test; see README.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sender_uploading_past_its_refusal_is_cut_off() {
+    let fake = vec![
+        ("x-cognigy-signature", "ab".repeat(32)),
+        (
+            "x-cognigy-timestamp",
+            SystemTime::now()
+                .duration_since(SystemTime::UNIX_EPOCH)
+                .unwrap()
+                .as_millis()
+                .to_string(),
+        ),
+    ];
+    {
+        let (name, addr) = ("axum", axum_with(hex_millis()).await);
+        let mut stream = TcpStream::connect(addr).await.unwrap();
+        let mut request =
+            format!("POST {PATH} HTTP/1.1\r\nhost: test\r\ntransfer-encoding: chunked\r\n");
+        for (header, value) in &fake {
+            request.push_str(&format!("{header}: {value}\r\n"));
+        }
+        request.push_str("\r\n");
+        stream.write_all(request.as_bytes()).await.unwrap();
+        let chunk = format!("10000\r\n{}\r\n", "x".repeat(0x10000));
+        let (mut reader, mut writer) = stream.split();
+        let upload = async {
+            // Up to 64 MiB, as fast as the server takes it; stops when the
+            // server closes.
+            for _ in 0..1024 {
+                if writer.write_all(chunk.as_bytes()).await.is_err() {
+                    return true;
+                }
+            }
+            false
+        };
+        let answer = async {
+            let mut received = Vec::new();
+            let mut buffer = [0u8; 4096];
+            loop {
+                match tokio::time::timeout(Duration::from_secs(20), reader.read(&mut buffer)).await
+                {
+                    Ok(Ok(0)) | Ok(Err(_)) => {
+                        return (String::from_utf8_lossy(&received).into_owned(), true);
+                    }
+                    Ok(Ok(n)) => received.extend_from_slice(&buffer[..n]),
+                    Err(_) => return (String::from_utf8_lossy(&received).into_owned(), false),
+                }
+            }
+        };
+        let started = std::time::Instant::now();
+        let (cut_off, (text, closed)) = tokio::join!(upload, answer);
+        assert!(text.starts_with("HTTP/1.1 413"), "{name}: {text}");
+        assert!(
+            cut_off && closed,
+            "{name}: the server read on for {:?}",
+            started.elapsed()
+        );
+        assert!(
+            started.elapsed() < Duration::from_secs(8),
+            "{name}: {:?}",
+            started.elapsed()
+        );
+    }
+}

@@ -52,6 +52,18 @@ pub(crate) enum Refusal {
     Duplicate,
 }
 
+impl Refusal {
+    /// Whether the refusal came while the body was being read (too large,
+    /// too slow, broken), so that the rest of it stays unread: the driver
+    /// then closes the connection rather than let the sender go on.
+    pub(crate) fn cuts_the_body_short(&self) -> bool {
+        matches!(self, Refusal::Refused(error) if matches!(
+            error.kind(),
+            ErrorKind::BodyTooLarge | ErrorKind::BodyTimeout | ErrorKind::BodyUnreadable
+        ))
+    }
+}
+
 /// A verified delivery, admitted to the handler: what the driver hands it
 /// (the exact bytes, and the request extensions) and the ticket to settle
 /// once it has answered.

@@ -14,11 +14,11 @@ use http_body_util::{BodyDataStream, Either, Full};
 use tower_service::Service;
 
 use super::RejectionResponse;
+use crate::Lookup;
 use crate::adapter::{
     BoxError, Delivery, HeaderNames, NamedLookup, Refusal, Settings, drain, joined,
 };
 use crate::verify::headers::lookup_values;
-use crate::{ErrorKind, Lookup};
 
 /// What the middleware answers: the inner service's response
 /// (`Either::Left`) or its own refusal (`Either::Right`).
@@ -134,13 +134,7 @@ where
                 .headers
                 .get(EXPECT)
                 .is_some_and(|value| value.as_bytes().eq_ignore_ascii_case(b"100-continue"));
-            // What the drain reads whole: a body of a known length within
-            // the limit (an empty one included).
-            let drained_whole = !waits_for_continue
-                && body
-                    .size_hint()
-                    .upper()
-                    .is_some_and(|length| length <= settings.body_limit as u64);
+            let has_body = !body.is_end_stream();
             // Outside a Tokio runtime (no task to drain in) the body is
             // simply dropped.
             if let (false, Ok(runtime)) =
@@ -148,19 +142,15 @@ where
             {
                 runtime.spawn(drain(BodyDataStream::new(body), settings.body_limit));
             }
-            return refused(Refusal::Refused(error), !drained_whole);
+            return refused(Refusal::Refused(error), has_body);
         }
     };
     let body = BodyDataStream::new(body);
     let admitted = match delivery.admit(head, path, body).await {
         Ok(admitted) => admitted,
         Err(refusal) => {
-            // Refused while reading: the rest of the body was never read.
-            let body_left = matches!(&refusal, Refusal::Refused(error) if matches!(
-                error.kind(),
-                ErrorKind::BodyTooLarge | ErrorKind::BodyTimeout | ErrorKind::BodyUnreadable
-            ));
-            return refused(refusal, body_left);
+            let cut_short = refusal.cuts_the_body_short();
+            return refused(refusal, cut_short);
         }
     };
     parts.extensions.insert(admitted.request_id);
@@ -191,10 +181,12 @@ where
     result.map(|response| response.map(Either::Left))
 }
 
-/// The answer to a refused request. When part of its body stays unread
-/// (`body_left`), the connection cannot carry another request: the answer
-/// says `Connection: close`, so that the sender's client does not put the
-/// connection back in its pool and lose its next request there.
+/// The answer to a refused request. When it has a body (`body_left`: one
+/// refused by its head is only drained, up to the limit and for two
+/// seconds; one refused while read is cut short), the connection will not
+/// carry another request: the answer says `Connection: close`, so that the
+/// sender's client does not put it back in its pool and lose its next
+/// request there.
 fn refuse<R: RejectionResponse, ResBody>(
     shared: &Shared<R>,
     refusal: Refusal,
