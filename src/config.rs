@@ -156,15 +156,20 @@ impl Config {
     }
 }
 
+/// A tolerance: a whole number of milliseconds, at least 1 (a window of
+/// zero refuses every delivery, so it is refused at start-up).
 fn parse_millis(var: &'static str, value: &str) -> Result<Duration, ConfigError> {
-    value
-        .trim()
-        .parse::<u64>()
-        .map(Duration::from_millis)
-        .map_err(|_| ConfigError::InvalidEnv {
+    match value.trim().parse::<u64>() {
+        Ok(0) => Err(ConfigError::InvalidEnv {
+            var,
+            problem: "0 ms would refuse every delivery; the tolerance must be at least 1 ms".into(),
+        }),
+        Ok(millis) => Ok(Duration::from_millis(millis)),
+        Err(_) => Err(ConfigError::InvalidEnv {
             var,
             problem: format!("{value:?} is not a whole number of milliseconds"),
-        })
+        }),
+    }
 }
 
 #[cfg(test)]
@@ -222,6 +227,8 @@ mod tests {
             .is_err()
         );
         assert!(config(&[(SECRET_VAR, "s"), (DRIFT_MS_VAR, "-5")]).is_err());
+        assert!(config(&[(SECRET_VAR, "s"), (DRIFT_MS_VAR, "0")]).is_err());
+        assert!(config(&[(SECRET_VAR, "s"), (TOLERANCE_MS_VAR, " 0 ")]).is_err());
     }
 
     #[test]
