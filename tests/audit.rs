@@ -107,6 +107,13 @@ fn check_event(case: &HttpCase, event: &Captured, problems: &mut Vec<String>) {
             expect("outcome", Some("rejected"));
             expect("reason", Some(reason));
             expect("key_index", None);
+            // How far off the clock was is the point of this refusal.
+            let drift = fields
+                .get("drift_ms")
+                .and_then(|drift| drift.parse::<i64>().ok());
+            if reason == "timestamp_out_of_window" && drift.is_none_or(|drift| drift == 0) {
+                problems.push(format!("{}: drift_ms {drift:?}", case.name));
+            }
             if event.level != tracing::Level::WARN {
                 problems.push(format!("{}: level {}", case.name, event.level));
             }

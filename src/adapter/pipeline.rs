@@ -10,7 +10,7 @@ use futures_core::Stream;
 use super::body::read_body;
 use super::settings::Settings;
 use crate::observe::{AuditEvent, Outcome};
-use crate::verify::head::fits;
+use crate::verify::head::{drift_ms, fits};
 use crate::verify::timestamp::parse_u64;
 use crate::{
     CorrelationId, Error, ErrorKind, Head, HeaderLookup, Lookup, Profile, RequestId, Verified,
@@ -40,6 +40,8 @@ enum Decision<'a> {
     /// Refused for a missing signature header, with the preset whose header
     /// was there instead.
     Unsigned(Option<&'static str>),
+    /// Refused for a timestamp outside the window, this far off (ms).
+    OutOfWindow(&'a Error, Option<i64>),
 }
 
 /// Why a request gets no handler: the answer to send instead.
@@ -50,18 +52,6 @@ pub(crate) enum Refusal {
     /// A verified repeat, acknowledged with 200 without the handler.
     #[cfg(feature = "replay")]
     Duplicate,
-}
-
-impl Refusal {
-    /// Whether the refusal came while the body was being read (too large,
-    /// too slow, broken), so that the rest of it stays unread: the driver
-    /// then closes the connection rather than let the sender go on.
-    pub(crate) fn cuts_the_body_short(&self) -> bool {
-        matches!(self, Refusal::Refused(error) if matches!(
-            error.kind(),
-            ErrorKind::BodyTooLarge | ErrorKind::BodyTimeout | ErrorKind::BodyUnreadable
-        ))
-    }
 }
 
 /// A verified delivery, admitted to the handler: what the driver hands it
@@ -113,10 +103,13 @@ impl<'s> Delivery<'s> {
             settings.verifier.check_head(headers)
         };
         judged.inspect_err(|error| {
-            let mut decision = Decision::Rejected(error, None);
-            if error.kind() == ErrorKind::MissingSignature {
-                decision = Decision::Unsigned(self.other_preset(headers));
-            }
+            let decision = match error.kind() {
+                ErrorKind::MissingSignature => Decision::Unsigned(self.other_preset(headers)),
+                ErrorKind::TimestampTooOld | ErrorKind::TimestampTooNew => {
+                    Decision::OutOfWindow(error, self.drift_ms(headers))
+                }
+                _ => Decision::Rejected(error, None),
+            };
             self.report(path, decision);
         })
     }
@@ -135,6 +128,16 @@ impl<'s> Delivery<'s> {
             .zip(Profile::presets())
             .filter(|(name, _)| verifier.profiles().all(|accepted| accepted.name() != *name))
             .find_map(|(name, preset)| fits(preset, now, &headers).then_some(name))
+    }
+
+    /// For a timestamp outside the window: how far off it is, for the audit
+    /// event only.
+    fn drift_ms<'h>(&self, headers: impl HeaderLookup<'h>) -> Option<i64> {
+        if !self.settings.observer.is_listening() {
+            return None;
+        }
+        let verifier = &self.settings.verifier;
+        drift_ms(verifier.profile(), verifier.now(), &headers)
     }
 
     /// Reads the body under the limit and the read timeout, verifies it
@@ -217,12 +220,17 @@ impl<'s> Delivery<'s> {
             Decision::Rejected(error, verified) => {
                 (Outcome::Rejected, Some(error.kind()), verified, None)
             }
+            Decision::OutOfWindow(error, _) => (Outcome::Rejected, Some(error.kind()), None, None),
             Decision::Unsigned(other) => (
                 Outcome::Rejected,
                 Some(ErrorKind::MissingSignature),
                 None,
                 other,
             ),
+        };
+        let drift_ms = match decision {
+            Decision::OutOfWindow(_, drift_ms) => drift_ms,
+            _ => verified.and_then(Verified::drift_ms),
         };
         let profile = match verified {
             Some(verified) => &verified.profile,
@@ -237,7 +245,7 @@ impl<'s> Delivery<'s> {
             outcome,
             reason,
             other_preset,
-            drift_ms: verified.and_then(Verified::drift_ms),
+            drift_ms,
             latency: started.elapsed(),
             key_index: verified.map(Verified::key_index),
         });

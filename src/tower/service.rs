@@ -14,11 +14,11 @@ use http_body_util::{BodyDataStream, Either, Full};
 use tower_service::Service;
 
 use super::RejectionResponse;
-use crate::Lookup;
 use crate::adapter::{
     BoxError, Delivery, HeaderNames, NamedLookup, Refusal, Settings, drain, joined,
 };
 use crate::verify::headers::lookup_values;
+use crate::{ErrorKind, Lookup};
 
 /// What the middleware answers: the inner service's response
 /// (`Either::Left`) or its own refusal (`Either::Right`).
@@ -149,7 +149,12 @@ where
     let admitted = match delivery.admit(head, path, body).await {
         Ok(admitted) => admitted,
         Err(refusal) => {
-            let cut_short = refusal.cuts_the_body_short();
+            // Refused while read (too large, too slow, broken): the rest of
+            // the body stays unread.
+            let cut_short = matches!(&refusal, Refusal::Refused(error) if matches!(
+                error.kind(),
+                ErrorKind::BodyTooLarge | ErrorKind::BodyTimeout | ErrorKind::BodyUnreadable
+            ));
             return refused(refusal, cut_short);
         }
     };

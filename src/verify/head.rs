@@ -260,21 +260,48 @@ pub(crate) fn signed_timestamp<'p, 'h>(
 ) -> Option<(&'h [u8], &'p [u8])> {
     let Scheme::Hmac {
         content: SignedContent::TimestampThenBody(separator),
-        pairs,
         ..
     } = &profile.scheme
     else {
         return None;
     };
+    Some((received_timestamp(profile, headers)?, separator))
+}
+
+/// The timestamp `headers` carry for `profile`, as received: from its
+/// header, or from the structured signature header.
+#[cfg(any(feature = "replay", feature = "tower", feature = "actix"))]
+fn received_timestamp<'h>(
+    profile: &crate::Profile,
+    headers: &impl HeaderLookup<'h>,
+) -> Option<&'h [u8]> {
     let rule = profile.timestamp.as_ref()?;
     let Lookup::One(value) = headers.lookup(&rule.header) else {
         return None;
     };
-    let timestamp = match pairs {
-        Some(keys) => Pairs::parse(value.trim_ascii(), keys).ok()?.timestamp,
-        None => value.trim_ascii(),
-    };
-    Some((timestamp, separator))
+    match &profile.scheme {
+        Scheme::Hmac {
+            pairs: Some(keys), ..
+        } => Some(Pairs::parse(value.trim_ascii(), keys).ok()?.timestamp),
+        _ => Some(value.trim_ascii()),
+    }
+}
+
+/// How far the timestamp `headers` carry for `profile` lies from `now`, in
+/// milliseconds (positive: in the past), inside the window or not: what the
+/// audit event of a `timestamp_out_of_window` refusal reports.
+#[cfg(any(feature = "tower", feature = "actix"))]
+pub(crate) fn drift_ms<'h>(
+    profile: &crate::Profile,
+    now: SystemTime,
+    headers: &impl HeaderLookup<'h>,
+) -> Option<i64> {
+    let rule = profile.timestamp.as_ref()?;
+    let at = rule
+        .format
+        .parse(received_timestamp(profile, headers)?)
+        .ok()?;
+    check_window(now, at, std::time::Duration::MAX).ok()
 }
 
 /// A header that must be present once, not too long and not blank; returned
