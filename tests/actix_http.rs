@@ -60,7 +60,7 @@ async fn actix_and_tower_answer_every_case_alike() {
 async fn actix_extractors_read_every_body_the_middleware_admitted() {
     use actix_web::{App, HttpResponse, web};
     use cognigy_webhook::actix::WebhookVerification;
-    use cognigy_webhook::{Profile, Secret, Signer, Verifier};
+    use cognigy_webhook::{Profile, Secret, Verifier};
 
     let secret = || Secret::new("extractor-secret").unwrap();
     let verifier = Verifier::new(Profile::hex_millis(), secret());
@@ -81,23 +81,10 @@ async fn actix_extractors_read_every_body_the_middleware_admitted() {
                     })),
             )
     });
-    let signer = Signer::new(Profile::hex_millis(), secret());
-    let client = reqwest::Client::new();
-    for size in [300 * 1024, 1024 * 1024] {
-        let body = vec![b'a'; size];
-        for route in ["bytes", "string"] {
-            let mut request = client.post(format!("http://{addr}/{route}"));
-            for (name, value) in signer.sign_now(&body).iter() {
-                request = request.header(name, value);
-            }
-            let response = request.body(body.clone()).send().await.unwrap();
-            let status = response.status().as_u16();
-            let text = response.text().await.unwrap();
-            assert_eq!(
-                (status, text),
-                (200, size.to_string()),
-                "/{route}, {size} bytes"
-            );
-        }
-    }
+    support::servers::every_length_reaches_the_handler(
+        addr,
+        "extractor-secret",
+        &[300 * 1024, 1024 * 1024],
+    )
+    .await;
 }

@@ -207,7 +207,7 @@ async fn correlation_id_reaches_the_handler() {
 async fn axum_extractors_read_every_body_the_layer_admitted() {
     use axum::body::Bytes;
     use cognigy_webhook::tower::VerifyWebhookLayer;
-    use cognigy_webhook::{Profile, Secret, Signer, Verifier};
+    use cognigy_webhook::{Profile, Secret, Verifier};
 
     let secret = || Secret::new("extractor-secret").unwrap();
     let limit = 3 * 1024 * 1024;
@@ -225,25 +225,12 @@ async fn axum_extractors_read_every_body_the_layer_admitted() {
         .layer(layer)
         .layer(DefaultBodyLimit::max(1024));
     let addr = serve_axum(app).await;
-    let signer = Signer::new(Profile::hex_millis(), secret());
-    let client = reqwest::Client::new();
-    for size in [300 * 1024, limit] {
-        let body = vec![b'a'; size];
-        for route in ["bytes", "string"] {
-            let mut request = client.post(format!("http://{addr}/{route}"));
-            for (name, value) in signer.sign_now(&body).iter() {
-                request = request.header(name, value);
-            }
-            let response = request.body(body.clone()).send().await.unwrap();
-            let status = response.status().as_u16();
-            let text = response.text().await.unwrap();
-            assert_eq!(
-                (status, text),
-                (200, size.to_string()),
-                "/{route}, {size} bytes"
-            );
-        }
-    }
+    support::servers::every_length_reaches_the_handler(
+        addr,
+        "extractor-secret",
+        &[300 * 1024, limit],
+    )
+    .await;
 }
 
 /// A body limit outside the layer (`http_body_util::Limited`, what

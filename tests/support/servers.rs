@@ -149,3 +149,29 @@ pub async fn actix_server(config: ServerConfig, runs: Arc<AtomicUsize>) -> Socke
         )
     })
 }
+
+/// POSTs a body of each of `sizes` bytes, signed for `hex-millis` with
+/// `secret`, to `/bytes` and `/string` of `addr`, whose handlers answer the
+/// length they read: each must be 200 with its length.
+pub async fn every_length_reaches_the_handler(addr: SocketAddr, secret: &str, sizes: &[usize]) {
+    use cognigy_webhook::{Profile, Secret, Signer};
+    let signer = Signer::new(Profile::hex_millis(), Secret::new(secret).unwrap());
+    let client = reqwest::Client::new();
+    for &size in sizes {
+        let body = vec![b'a'; size];
+        for route in ["bytes", "string"] {
+            let mut request = client.post(format!("http://{addr}/{route}"));
+            for (name, value) in signer.sign_now(&body).iter() {
+                request = request.header(name, value);
+            }
+            let response = request.body(body.clone()).send().await.unwrap();
+            let status = response.status().as_u16();
+            let text = response.text().await.unwrap();
+            assert_eq!(
+                (status, text),
+                (200, size.to_string()),
+                "/{route}, {size} bytes"
+            );
+        }
+    }
+}
