@@ -72,7 +72,7 @@ fn snippet(profile: &str, target: &str, dir: &Path) -> PathBuf {
         .output()
         .unwrap();
     assert!(output.status.success(), "{profile} {target}: {output:?}");
-    let extension = if target == "module" { "js" } else { "ts" };
+    let extension = if target == "transformer" { "ts" } else { "js" };
     let path = dir.join(format!("{profile}-{target}.{extension}"));
     std::fs::write(&path, output.stdout).unwrap();
     path
@@ -115,12 +115,14 @@ fn every_target_signs_what_both_receivers_accept_for_every_profile() {
     for profile in PROFILES {
         let module = snippet(profile, "module", &dir);
         let transformer = snippet(profile, "transformer", &dir);
+        let code_node = snippet(profile, "code-node", &dir);
         for name in ["axum_receiver", "actix_receiver"] {
             let receiver = receiver(name, profile);
             for (kind, code) in [
                 ("module", &module),
                 ("transformer", &transformer),
                 ("extension", &extension),
+                ("code-node", &code_node),
             ] {
                 let answer = harness(kind, code, receiver.addr, profile);
                 assert_eq!(answer["status"], 200, "{kind} {profile} {name}: {answer}");

@@ -5,12 +5,16 @@
 //   node snippet_harness.js module      <module.js>      <url> <secret> <profile> <body>
 //   node snippet_harness.js transformer <transformer.ts> <url> <secret> <profile> <body>
 //   node snippet_harness.js extension   <build/module.js> <url> <secret> <profile> <body>
+//   node snippet_harness.js code-node   <code-node.js>    <url> <secret> <profile> <body>
 //
 // The transformer is transpiled with TypeScript and run in a fresh context
 // holding what Cognigy's transformer sandbox documents: `crypto`,
 // `httpRequest` (options of the npm `request` package) and
 // `createWebhookTransformer`. The extension's node is called as Cognigy
 // calls it: `function({cognigy: {api, input, context, profile}, config})`.
+// The Code Node runs in a fresh context holding `crypto`, `input` and
+// `context`; what it leaves in `context.signedWebhook` is then sent as an
+// HTTP Request Node sends a raw text body.
 'use strict';
 
 const fs = require('node:fs');
@@ -89,7 +93,22 @@ async function viaExtension() {
   return context.signedWebhook;
 }
 
-const run = { module: viaModule, transformer: viaTransformer, extension: viaExtension }[kind];
+async function viaCodeNode() {
+  const source = fs
+    .readFileSync(path, 'utf8')
+    .replace(/^const WEBHOOK_SECRET = .*$/m, `const WEBHOOK_SECRET = ${JSON.stringify(secret)};`);
+  const context = { webhookPayload: JSON.parse(body) };
+  vm.runInNewContext(source, { crypto: require('node:crypto'), input: {}, context }, { filename: path });
+  const { body: signed, headers } = context.signedWebhook;
+  return post(url, headers, Buffer.from(signed, 'utf8'));
+}
+
+const run = {
+  module: viaModule,
+  transformer: viaTransformer,
+  extension: viaExtension,
+  'code-node': viaCodeNode,
+}[kind];
 run()
   .then((answer) => console.log(JSON.stringify(answer)))
   .catch((error) => { console.error(error); process.exit(1); });

@@ -48,10 +48,10 @@ enum Command {
         after_help = "Example:\n  cognigy-webhook send --url http://127.0.0.1:8080/webhooks/cognigy --profile webhook-hex \\\n    --secret-env COGNIGY_WEBHOOK_SECRET --body payload.json --count 1000 --concurrency 16\n\nExit codes: 0 every answer was 2xx, 1 otherwise, 2 usage error."
     )]
     Send(send::SendArgs),
-    /// Print code that makes a sender (Node.js, or a Cognigy Endpoint
-    /// Transformer) sign deliveries for a profile.
+    /// Print code that makes a sender (Node.js, a Cognigy Endpoint
+    /// Transformer or a Code Node) sign deliveries for a profile.
     #[command(
-        after_help = "Example:\n  cognigy-webhook snippet --profile hex-millis --target module > sign-cognigy.js\n\nTargets: module (CommonJS for Node.js, exports signHeaders(body, secret, nowMs?)),\ntransformer (TypeScript for a Cognigy Endpoint Transformer).\nExit codes: 0 printed, 2 usage error (including a profile without an HMAC)."
+        after_help = "Example:\n  cognigy-webhook snippet --profile hex-millis --target module > sign-cognigy.js\n\nTargets: module (CommonJS for Node.js, exports signHeaders(body, secret, nowMs?)),\ntransformer (TypeScript for a Cognigy Endpoint Transformer),\ncode-node (JavaScript for a Cognigy Code Node; an HTTP Request Node sends).\nExit codes: 0 printed, 2 usage error (including a profile without an HMAC)."
     )]
     Snippet(snippet::SnippetArgs),
     /// Try every profile and every secret on a delivery and report which match.

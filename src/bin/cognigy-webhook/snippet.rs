@@ -20,6 +20,9 @@ pub(crate) enum Target {
     Module,
     /// TypeScript for a Cognigy Endpoint Transformer that signs what it sends.
     Transformer,
+    /// JavaScript for a Cognigy Code Node that signs a body into the context
+    /// for an HTTP Request Node to send.
+    CodeNode,
 }
 
 #[derive(Debug, Args)]
@@ -37,6 +40,7 @@ pub(crate) fn run(args: SnippetArgs) -> Result<(), Failure> {
     let code = match args.target {
         Target::Module => module(&args.profile)?,
         Target::Transformer => transformer(&args.profile)?,
+        Target::CodeNode => code_node(&args.profile)?,
     };
     say!("{}", code.trim_end());
     Ok(())
@@ -156,6 +160,13 @@ fn module(profile: &Profile) -> Result<String, Failure> {
 /// TypeScript for a Cognigy Endpoint Transformer.
 fn transformer(profile: &Profile) -> Result<String, Failure> {
     Ok(include_str!("snippet_transformer.ts.txt")
+        .replace("{name}", profile.name())
+        .replace("{function}", &sign_function(profile)?))
+}
+
+/// JavaScript for a Cognigy Code Node.
+fn code_node(profile: &Profile) -> Result<String, Failure> {
+    Ok(include_str!("snippet_code_node.js.txt")
         .replace("{name}", profile.name())
         .replace("{function}", &sign_function(profile)?))
 }
