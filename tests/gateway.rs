@@ -1099,3 +1099,22 @@ fn help_never_prints_the_values_of_its_environment_variables() {
     assert!(help.contains("COGNIGY_GATEWAY_REPLAY"), "{help}");
     assert!(!help.contains("hunter2"), "{help}");
 }
+
+#[test]
+fn a_tolerance_of_zero_is_refused_at_start_up() {
+    let output = Command::new(env!("CARGO_BIN_EXE_cognigy-webhook"))
+        .args([
+            "gateway",
+            "--listen",
+            "127.0.0.1:0",
+            "--secret-env",
+            "GW_SECRET",
+        ])
+        .args(["--upstream", "http://127.0.0.1:9", "--tolerance", "0s"])
+        .env("GW_SECRET", SECRET)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let text = String::from_utf8_lossy(&output.stderr);
+    assert!(text.contains("at least 1ms"), "{text}");
+}

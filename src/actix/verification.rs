@@ -37,7 +37,8 @@ type RespondFn = Arc<dyn Fn(&Error) -> HttpResponse + Send + Sync>;
 /// limit is their `web::PayloadConfig` (actix's default, 256 KiB, would
 /// refuse verified deliveries). It takes the place of a `PayloadConfig` set
 /// on the app or on what the middleware wraps (its `mimetype` included); one
-/// set on a resource or scope inside what it wraps still applies.
+/// set with `app_data(PayloadConfig)` on a resource or scope inside what it
+/// wraps still applies (one given as `web::Data<PayloadConfig>` does not).
 ///
 /// The head is judged before the body is read, and a refusal there is
 /// answered at once; what still arrives of its body is read and thrown away

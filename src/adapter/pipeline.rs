@@ -130,14 +130,19 @@ impl<'s> Delivery<'s> {
             .find_map(|(name, preset)| fits(preset, now, &headers).then_some(name))
     }
 
-    /// For a timestamp outside the window: how far off it is, for the audit
-    /// event only.
+    /// For a timestamp outside the window: how far off it is, read as the
+    /// accepted profile whose window it is outside, for the audit event only.
     fn drift_ms<'h>(&self, headers: impl HeaderLookup<'h>) -> Option<i64> {
         if !self.settings.observer.is_listening() {
             return None;
         }
         let verifier = &self.settings.verifier;
-        drift_ms(verifier.profile(), verifier.now(), &headers)
+        let now = verifier.now();
+        verifier.profiles().find_map(|profile| {
+            let drift = drift_ms(profile, now, &headers)?;
+            let tolerance = profile.tolerance()?;
+            (u128::from(drift.unsigned_abs()) > tolerance.as_millis()).then_some(drift)
+        })
     }
 
     /// Reads the body under the limit and the read timeout, verifies it

@@ -81,7 +81,8 @@ impl Sender {
         // Each set replaces headers of the same name set before it: the
         // signature replaces what the URL's user information made, `-H`
         // replaces both.
-        let signed = headers(self.signer.sign_now(&self.body).iter()).unwrap_or_default();
+        let signed = headers(self.signer.sign_now(&self.body).iter())
+            .ok_or("the secret makes no valid header value")?;
         let request = self
             .client
             .post(self.url.clone())
@@ -96,13 +97,13 @@ impl Sender {
     }
 }
 
-/// `(name, value)` pairs as a header map (the last of a name wins); `None`
-/// when one is not a valid header.
+/// `(name, value)` pairs as a header map (several of one name all kept);
+/// `None` when one is not a valid header.
 fn headers<'a>(pairs: impl Iterator<Item = (&'a str, &'a str)>) -> Option<HeaderMap> {
     let mut map = HeaderMap::new();
     for (name, value) in pairs {
         let name = HeaderName::from_bytes(name.as_bytes()).ok()?;
-        map.insert(name, HeaderValue::from_str(value).ok()?);
+        map.append(name, HeaderValue::from_str(value).ok()?);
     }
     Some(map)
 }

@@ -14,7 +14,7 @@ use cognigy_webhook::{Profile, Verifier};
 use super::forward::Forward;
 use super::mode::Mode;
 use super::stream::Stream;
-use crate::input::{self, RawSecret, duration};
+use crate::input::{self, RawSecret, duration, positive_duration};
 use crate::redact::shown;
 use crate::{Failure, SecretArgs};
 
@@ -119,7 +119,7 @@ pub(crate) struct GatewayArgs {
     #[arg(long = "read-timeout", env = "COGNIGY_GATEWAY_READ_TIMEOUT", default_value = "10s", value_parser = duration, hide_env_values = true)]
     read_timeout: Duration,
     /// The timestamp tolerance, such as 30s or 5m (default: the profile's).
-    #[arg(long, env = "COGNIGY_GATEWAY_TOLERANCE", value_parser = duration, hide_env_values = true)]
+    #[arg(long, env = "COGNIGY_GATEWAY_TOLERANCE", value_parser = positive_duration, hide_env_values = true)]
     tolerance: Option<Duration>,
     /// One JSON audit line per delivery on stdout (`stdout`), or none
     /// (`off`: metrics only).

@@ -14,7 +14,7 @@ use http::{Request, Response, StatusCode, Uri, Version};
 use http_body_util::Full;
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
-use hyper_util::rt::TokioExecutor;
+use hyper_util::rt::{TokioExecutor, TokioTimer};
 
 use super::headers::{add_forwarded_for, error_response, mark_verified, strip_hop_by_hop};
 use super::upstream_body::UpstreamBody;
@@ -59,6 +59,7 @@ impl Forward {
         // to a 502.
         let client = Client::builder(TokioExecutor::new())
             .pool_idle_timeout(Duration::from_secs(1))
+            .pool_timer(TokioTimer::new())
             .build(connector);
         Ok(Forward {
             client,
