@@ -171,14 +171,6 @@ pub(crate) fn duration(text: &str) -> Result<Duration, String> {
         .ok_or_else(|| format!("{text:?} is too long"))
 }
 
-/// A [`duration`] of at least 1 ms (a tolerance of 0 refuses everything).
-pub(crate) fn positive_duration(text: &str) -> Result<Duration, String> {
-    match duration(text)? {
-        Duration::ZERO => Err("0 would refuse every delivery; give at least 1ms".into()),
-        positive => Ok(positive),
-    }
-}
-
 /// Milliseconds since the Unix epoch, for messages.
 pub(crate) fn unix_ms(at: SystemTime) -> i128 {
     match at.duration_since(UNIX_EPOCH) {

@@ -14,7 +14,7 @@ use cognigy_webhook::{Profile, Verifier};
 use super::forward::Forward;
 use super::mode::Mode;
 use super::stream::Stream;
-use crate::input::{self, RawSecret, duration, positive_duration};
+use crate::input::{self, RawSecret, duration};
 use crate::redact::shown;
 use crate::{Failure, SecretArgs};
 
@@ -285,6 +285,14 @@ impl Settings {
             ));
         };
         Ok(Some(guard.with_policy(self.replay_policy)))
+    }
+}
+
+/// A tolerance: a [`duration`] of at least 1 ms (0 refuses everything).
+fn positive_duration(text: &str) -> Result<Duration, String> {
+    match duration(text)? {
+        Duration::ZERO => Err("0 would refuse every delivery; give at least 1ms".into()),
+        positive => Ok(positive),
     }
 }
 
