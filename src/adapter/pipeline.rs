@@ -106,7 +106,7 @@ impl<'s> Delivery<'s> {
             let decision = match error.kind() {
                 ErrorKind::MissingSignature => Decision::Unsigned(self.other_preset(headers)),
                 ErrorKind::TimestampTooOld | ErrorKind::TimestampTooNew => {
-                    Decision::OutOfWindow(error, self.drift_ms(headers))
+                    Decision::OutOfWindow(error, self.out_of_window_drift(headers))
                 }
                 _ => Decision::Rejected(error, None),
             };
@@ -132,7 +132,7 @@ impl<'s> Delivery<'s> {
 
     /// For a timestamp outside the window: how far off it is, read as the
     /// accepted profile whose window it is outside, for the audit event only.
-    fn drift_ms<'h>(&self, headers: impl HeaderLookup<'h>) -> Option<i64> {
+    fn out_of_window_drift<'h>(&self, headers: impl HeaderLookup<'h>) -> Option<i64> {
         if !self.settings.observer.is_listening() {
             return None;
         }

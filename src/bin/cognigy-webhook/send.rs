@@ -71,7 +71,7 @@ struct Sender {
     url: reqwest::Url,
     signer: Signer,
     body: Vec<u8>,
-    /// The `-H` headers, each replacing one of the same name.
+    /// The `-H` headers, each replacing one `send` sets of the same name.
     headers: HeaderMap,
 }
 

@@ -106,10 +106,11 @@ impl Forward {
         // A received `Content-Length` is the body's exact length (the server
         // read no more and no less); a chunked body lost its
         // `Transfer-Encoding` above and the client sets the length it has.
+        let request_id = parts.extensions.get::<RequestId>().copied();
         mark_verified(
             &mut parts.headers,
             parts.extensions.get::<Verified>(),
-            parts.extensions.get::<RequestId>(),
+            request_id.as_ref(),
         );
         if let Some(ConnectInfo(peer)) = parts.extensions.get::<ConnectInfo<SocketAddr>>() {
             add_forwarded_for(&mut parts.headers, peer.ip());
@@ -120,13 +121,13 @@ impl Forward {
         *outgoing.headers_mut() = parts.headers;
         // One deadline for the whole exchange: the answer's head and body.
         let deadline = tokio::time::Instant::now() + self.timeout;
-        let request_id = outgoing.headers().get("x-request-id").cloned();
         let failed = |problem: &dyn std::fmt::Display, message| {
-            let id = request_id.as_ref().and_then(|id| id.to_str().ok());
-            eprintln!(
-                "cognigy-webhook gateway: request {}: upstream failed: {problem}",
-                id.unwrap_or("-")
-            );
+            match request_id {
+                Some(id) => {
+                    eprintln!("cognigy-webhook gateway: request {id}: upstream failed: {problem}")
+                }
+                None => eprintln!("cognigy-webhook gateway: upstream failed: {problem}"),
+            }
             error_response(StatusCode::BAD_GATEWAY, "upstream_unavailable", message)
         };
         match tokio::time::timeout_at(deadline, self.client.request(outgoing)).await {
