@@ -42,6 +42,25 @@ fn stderr(output: &Output) -> String {
     String::from_utf8(output.stderr.clone()).unwrap()
 }
 
+/// The variable holding the secret for `profile`: Basic Auth's is
+/// `user:password`.
+fn secret_var(profile: &str) -> &'static str {
+    if profile == "basic-auth" {
+        "SECRET_USERPASS"
+    } else {
+        "SECRET_A"
+    }
+}
+
+/// The secret in [`secret_var`].
+fn secret_of(profile: &str) -> &'static str {
+    if profile == "basic-auth" {
+        "user:pass"
+    } else {
+        SECRET
+    }
+}
+
 /// `sign` at the fixed "now" for `body`: the header lines.
 fn sign(profile: &str, body: &[u8]) -> Vec<String> {
     let output = run(
@@ -50,7 +69,7 @@ fn sign(profile: &str, body: &[u8]) -> Vec<String> {
             "--profile",
             profile,
             "--secret-env",
-            "SECRET_A",
+            secret_var(profile),
             "--timestamp",
             &NOW_MS.to_string(),
         ],
@@ -97,7 +116,7 @@ fn sign_prints_headers_that_the_library_verifies() {
             })
             .collect();
         let verifier = Verifier::builder(profile.clone())
-            .secret(Secret::new(SECRET).unwrap())
+            .secret(Secret::new(secret_of(profile.name())).unwrap())
             .clock(FixedClock::new(UNIX_EPOCH + Duration::from_millis(NOW_MS)))
             .build()
             .unwrap();
@@ -729,7 +748,7 @@ fn errors_never_repeat_a_secret_a_url_credential_or_a_header_value() {
         "--profile",
         "basic-auth",
         "--secret-env",
-        "SECRET_A",
+        "SECRET_USERPASS",
         "-H",
         "Authorization Basic aHVudGVyMjpodW50ZXIy",
         "--body",
@@ -739,4 +758,26 @@ fn errors_never_repeat_a_secret_a_url_credential_or_a_header_value() {
     assert_eq!(output.status.code(), Some(2));
     assert!(stderr(&output).contains("-H"), "{}", stderr(&output));
     assert!(!stderr(&output).contains("aHVudGVy"), "{}", stderr(&output));
+}
+
+#[test]
+fn a_basic_auth_secret_without_a_colon_is_refused_without_being_shown() {
+    for command in ["sign", "verify"] {
+        let output = run(
+            &[
+                command,
+                "--profile",
+                "basic-auth",
+                "--secret-env",
+                "SECRET_A",
+                "--body",
+                "-",
+            ],
+            b"{}",
+        );
+        let text = stderr(&output);
+        assert_eq!(output.status.code(), Some(2), "{command}: {text}");
+        assert!(text.contains("user:password"), "{command}: {text}");
+        assert!(!text.contains(SECRET), "{command}: {text}");
+    }
 }

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use super::head::{Head, signs_body};
 use super::lane::{Keys, Lane};
+use crate::profile::ProfileKind;
 use crate::{Clock, ConfigError, Error, HeaderLookup, Profile, Secret, SystemClock, Verified};
 
 /// The body limit the framework adapters apply unless told otherwise: 1 MiB.
@@ -73,7 +74,8 @@ struct Inner {
 
 impl Verifier {
     /// A verifier for one profile and one secret, with the profile's
-    /// tolerance and the system clock.
+    /// tolerance and the system clock. It checks nothing: a `basic-auth`
+    /// secret without `:` never matches, which [`Verifier::builder`] refuses.
     pub fn new(profile: Profile, secret: Secret) -> Verifier {
         let keys = Keys::new(&profile, std::slice::from_ref(&secret));
         Verifier {
@@ -226,6 +228,15 @@ impl VerifierBuilder {
                 return Err(ConfigError::DuplicateProfile(profile.name().to_owned()));
             }
         }
+        // RFC 7617 credentials are `user:password`: a Basic Auth secret
+        // without `:` could never match a well-formed request.
+        let basic_auth = self
+            .profiles
+            .iter()
+            .any(|p| p.kind() == ProfileKind::BasicAuth);
+        if basic_auth && self.secrets.iter().any(|s| !s.expose().contains(&b':')) {
+            return Err(ConfigError::BasicAuthSecretWithoutColon);
+        }
         let lanes = self
             .profiles
             .into_iter()
@@ -254,5 +265,29 @@ impl fmt::Debug for VerifierBuilder {
             .field("secrets", &self.secrets.len())
             .field("tolerance", &self.tolerance)
             .finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_basic_auth_secret_must_be_user_colon_password() {
+        let build = |profile: Profile, secret: &str| {
+            Verifier::builder(profile)
+                .secret(Secret::new(secret).unwrap())
+                .build()
+                .map(|_| ())
+        };
+        assert_eq!(
+            build(Profile::basic_auth(), "no-colon"),
+            Err(ConfigError::BasicAuthSecretWithoutColon)
+        );
+        assert_eq!(build(Profile::basic_auth(), "user:pass"), Ok(()));
+        assert_eq!(build(Profile::basic_auth(), ":pass"), Ok(()));
+        // Other profiles take any secret.
+        assert_eq!(build(Profile::api_key(), "no-colon"), Ok(()));
+        assert_eq!(build(Profile::hex_millis(), "no-colon"), Ok(()));
     }
 }

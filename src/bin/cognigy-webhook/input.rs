@@ -5,8 +5,9 @@ use std::io::Read;
 use std::path::Path;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use cognigy_webhook::Secret;
+use cognigy_webhook::profile::ProfileKind;
 use cognigy_webhook::profile::TimestampFormat;
+use cognigy_webhook::{Profile, Secret};
 
 use crate::{Failure, SecretArgs};
 
@@ -29,6 +30,16 @@ impl RawSecret {
     pub(crate) fn secret(&self) -> Result<Secret, Failure> {
         Secret::new(self.value.as_bytes())
             .map_err(|error| Failure::Usage(format!("{}: {error}", self.source)))
+    }
+
+    /// The secret for `profile`: for `basic-auth` it must be
+    /// `user:password`, as the verifier requires.
+    pub(crate) fn secret_for(&self, profile: &Profile) -> Result<Secret, Failure> {
+        if profile.kind() == ProfileKind::BasicAuth && !self.value.contains(':') {
+            let error = cognigy_webhook::ConfigError::BasicAuthSecretWithoutColon;
+            return Err(Failure::Usage(format!("{}: {error}", self.source)));
+        }
+        self.secret()
     }
 
     /// The secret without surrounding whitespace, if that differs.

@@ -157,7 +157,7 @@ pub(crate) fn run(args: SendArgs) -> Result<(), Failure> {
     let sender = Arc::new(Sender {
         client,
         url,
-        signer: Signer::new(args.profile, secrets[0].secret()?),
+        signer: Signer::new(args.profile.clone(), secrets[0].secret_for(&args.profile)?),
         body: input::body(&args.body)?,
         headers,
     });

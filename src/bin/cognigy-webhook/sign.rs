@@ -32,7 +32,7 @@ pub(crate) fn run(args: SignArgs) -> Result<(), Failure> {
         return Err(Failure::Usage("sign takes exactly one secret".into()));
     }
     let body = input::body(&args.body)?;
-    let signer = Signer::new(args.profile, secrets[0].secret()?);
+    let signer = Signer::new(args.profile.clone(), secrets[0].secret_for(&args.profile)?);
     for (name, value) in signer.sign(&body, args.timestamp).iter() {
         say!("{name}: {value}");
     }

@@ -6,7 +6,7 @@ use clap::Args;
 use cognigy_webhook::{Profile, Verified};
 
 use crate::delivery::{Delivery, DeliveryArgs};
-use crate::input::{self, RawSecret, duration};
+use crate::input::{self, duration};
 use crate::output::say;
 use crate::{Failure, SecretArgs, hints};
 
@@ -28,7 +28,7 @@ pub(crate) fn run(args: VerifyArgs) -> Result<(), Failure> {
     let raw = input::secrets(&args.secrets)?;
     let secrets = raw
         .iter()
-        .map(RawSecret::secret)
+        .map(|raw| raw.secret_for(&args.profile))
         .collect::<Result<Vec<_>, _>>()?;
     let delivery = Delivery::read(args.delivery, args.tolerance)?;
     match delivery.verify(&args.profile, &secrets, &delivery.body) {
