@@ -32,6 +32,8 @@ struct Api {
     token_forms: Mutex<Vec<String>>,
     /// Per route, every call.
     calls: Mutex<HashMap<String, Vec<Call>>>,
+    /// Where the server listens.
+    addr: std::sync::OnceLock<SocketAddr>,
 }
 
 impl Api {
@@ -114,6 +116,13 @@ async fn route(
             Some("p3") => axum::Json(json!({ "items": [4], "nextPageToken": "" })).into_response(),
             Some(_) => StatusCode::BAD_REQUEST.into_response(),
         },
+        // Past the client's limit on answers (16 MiB), as a success and as
+        // a failure.
+        ("huge", _) => vec![b' '; 17 << 20].into_response(),
+        ("hugefailure", _) => (StatusCode::BAD_REQUEST, vec![b'x'; 17 << 20]).into_response(),
+        ("badpage", _) => {
+            axum::Json(json!({ "items": [], "nextPageToken": "a\nb" })).into_response()
+        }
         _ => StatusCode::NOT_FOUND.into_response(),
     }
 }
@@ -127,6 +136,7 @@ async fn start(expires_in: u64) -> (CognigyClient, Arc<Api>) {
         .with_state(api.clone());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr: SocketAddr = listener.local_addr().unwrap();
+    api.addr.set(addr).unwrap();
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
     let config = ClientConfig::new(
         &format!("http://{addr}/v1"),
@@ -343,4 +353,65 @@ async fn an_absurd_token_lifetime_is_clamped() {
         client.get("echo").send().await.unwrap(),
         json!({ "ok": true })
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_path_never_takes_the_token_outside_the_api() {
+    let (client, api) = start(3600).await;
+    let port = api.addr.get().unwrap().port();
+    // The same server under another name is another origin; `../` leaves
+    // the base path /v1/.
+    for path in [
+        format!("http://localhost:{port}/v1/echo"),
+        format!("//localhost:{port}/v1/echo"),
+        format!("\\\\localhost:{port}/v1/echo"),
+        "../v2/echo".to_owned(),
+        "/../echo".to_owned(),
+    ] {
+        let error = client.get(&path).send().await.unwrap_err();
+        assert!(
+            matches!(error, ClientError::InvalidRequest(_)),
+            "{path}: {error:?}"
+        );
+    }
+    assert!(api.calls("echo").is_empty(), "a call went out");
+    assert_eq!(
+        api.tokens_issued.load(Ordering::SeqCst),
+        0,
+        "nothing is sent at all"
+    );
+    // What stays below the base URL goes.
+    assert!(client.get("/echo").send().await.is_ok());
+    assert!(client.get("echo?x=1").send().await.is_ok());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn answers_are_read_within_a_bound() {
+    let (client, _api) = start(3600).await;
+    let error = client.get("huge").send().await.unwrap_err();
+    assert!(
+        matches!(&error, ClientError::InvalidResponse(text) if text.contains("larger than")),
+        "{error:?}"
+    );
+    match client.get("hugefailure").send().await.unwrap_err() {
+        ClientError::Status { status, body } => {
+            assert_eq!(status, 400);
+            assert_eq!(body.len(), 512);
+        }
+        error => panic!("{error:?}"),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_page_token_that_is_no_header_value_ends_the_pages_at_once() {
+    let (client, api) = start(3600).await;
+    let started = Instant::now();
+    let pages: Vec<Result<Value, ClientError>> = client.get("badpage").pages().collect().await;
+    assert_eq!(pages.len(), 2, "{pages:?}");
+    assert!(
+        matches!(&pages[1], Err(ClientError::InvalidResponse(text)) if text.contains("nextPageToken")),
+        "{pages:?}"
+    );
+    assert_eq!(api.calls("badpage").len(), 1, "never retried");
+    assert!(started.elapsed() < Duration::from_secs(1));
 }

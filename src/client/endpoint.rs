@@ -218,13 +218,26 @@ async fn post<T: serde::Serialize>(
 ) -> Result<Value, ClientError> {
     let body = serde_json::to_vec(body)
         .map_err(|error| ClientError::InvalidResponse(format!("body: {error}")))?;
+    // Marked sensitive, as reqwest marks a bearer token: never shown in a
+    // header map's `Debug`.
+    let key = match key {
+        Some((header, key)) => {
+            let mut value =
+                reqwest::header::HeaderValue::from_bytes(key.expose()).map_err(|_| {
+                    ClientError::InvalidRequest("the key is not a valid header value".into())
+                })?;
+            value.set_sensitive(true);
+            Some((header, value))
+        }
+        None => None,
+    };
     let response = execute(retry, false, || {
         let mut request = http
             .post(url.clone())
             .header("content-type", "application/json")
             .body(body.clone());
-        if let Some((header, key)) = key {
-            request = request.header(header, key.expose());
+        if let Some((header, value)) = &key {
+            request = request.header(*header, value.clone());
         }
         if let Some(correlation) = correlation {
             request = request.header(CORRELATION_HEADER, correlation.as_str());

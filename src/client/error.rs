@@ -20,7 +20,13 @@ pub enum ClientError {
     /// `expires_in`.
     #[error("the token endpoint's answer is not usable: {0}")]
     Token(String),
-    /// An answer that should be JSON is not, or pagination repeats a token.
+    /// A request that is not sent: its path would leave the API's base URL
+    /// (or is no URL path at all).
+    #[error("invalid request: {0}")]
+    InvalidRequest(String),
+    /// An answer that should be JSON is not, is larger than
+    /// [`MAX_ANSWER_BYTES`](super::MAX_ANSWER_BYTES), or pagination repeats
+    /// a token.
     #[error("invalid answer: {0}")]
     InvalidResponse(String),
 }

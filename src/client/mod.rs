@@ -45,3 +45,4 @@ pub use config::{
 pub use endpoint::{API_KEY_HEADER, EndpointClient, InjectClient, WEBHOOK_KEY_HEADER};
 pub use error::ClientError;
 pub use request::{ApiRequest, CORRELATION_HEADER, CognigyClient, MAX_PAGES};
+pub use retry::MAX_ANSWER_BYTES;

@@ -171,11 +171,14 @@ impl ApiRequest {
     async fn fetch(&self, page_token: Option<&str>) -> Result<Value, ClientError> {
         let inner = &self.client.inner;
         let body = self.body.clone().map_err(ClientError::InvalidResponse)?;
-        let url = inner
-            .config
-            .base_url
-            .join(&self.path)
-            .map_err(|error| ClientError::InvalidResponse(format!("path: {error}")))?;
+        let url = api_url(&inner.config.base_url, &self.path)?;
+        if let Some(token) = page_token
+            && reqwest::header::HeaderValue::from_str(token).is_err()
+        {
+            return Err(ClientError::InvalidResponse(
+                "nextPageToken is not a valid header value".into(),
+            ));
+        }
         let mut refreshed = false;
         loop {
             let token = inner.tokens.get(&inner.token_http, &inner.config).await?;
@@ -212,4 +215,20 @@ impl ApiRequest {
                 .map_err(|_| ClientError::InvalidResponse("the answer is not JSON".into()));
         }
     }
+}
+
+/// `path` below the API's base URL. Anything that would leave it — another
+/// origin (`http://…`, `//host`, `\\host`) or a parent of the base path
+/// (`../`) — is refused before anything is sent: the bearer token goes to
+/// the API alone, whatever a path built from outside data says.
+fn api_url(base: &reqwest::Url, path: &str) -> Result<reqwest::Url, ClientError> {
+    let url = base
+        .join(path)
+        .map_err(|error| ClientError::InvalidRequest(format!("path: {error}")))?;
+    if url.origin() != base.origin() || !url.path().starts_with(base.path()) {
+        return Err(ClientError::InvalidRequest(
+            "the path leaves the API's base URL".into(),
+        ));
+    }
+    Ok(url)
 }

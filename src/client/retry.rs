@@ -89,20 +89,59 @@ pub(crate) fn without_url(error: &reqwest::Error) -> String {
     format!("{kind} ({host})")
 }
 
-/// The body of a successful answer; any other status is
-/// [`ClientError::Status`] with the start of its body.
-pub(crate) async fn success_body(response: reqwest::Response) -> Result<bytes::Bytes, ClientError> {
+/// The most a successful answer may hold: a larger one is refused
+/// ([`ClientError::InvalidResponse`]) after reading no more than this.
+pub const MAX_ANSWER_BYTES: usize = 16 * 1024 * 1024;
+
+/// How much of a failed answer is read and kept in [`ClientError::Status`].
+const ERROR_BODY_BYTES: usize = 512;
+
+/// The body of a successful answer, at most [`MAX_ANSWER_BYTES`]; any other
+/// status is [`ClientError::Status`] with the start of its body (the rest is
+/// never read).
+pub(crate) async fn success_body(response: reqwest::Response) -> Result<Vec<u8>, ClientError> {
     let status = response.status();
-    let bytes = response
-        .bytes()
-        .await
-        .map_err(|error| ClientError::Transport(without_url(&error)))?;
     if !status.is_success() {
-        let start = &bytes[..bytes.len().min(512)];
+        let (start, _) = read_at_most(response, ERROR_BODY_BYTES).await?;
         return Err(ClientError::Status {
             status: status.as_u16(),
-            body: String::from_utf8_lossy(start).into_owned(),
+            body: String::from_utf8_lossy(&start).into_owned(),
         });
     }
-    Ok(bytes)
+    read_whole(response, MAX_ANSWER_BYTES).await
+}
+
+/// The whole body, refused when it holds more than `limit` bytes.
+pub(crate) async fn read_whole(
+    response: reqwest::Response,
+    limit: usize,
+) -> Result<Vec<u8>, ClientError> {
+    match read_at_most(response, limit).await? {
+        (bytes, false) => Ok(bytes),
+        (_, true) => Err(ClientError::InvalidResponse(format!(
+            "the answer is larger than {limit} bytes"
+        ))),
+    }
+}
+
+/// Up to `limit` bytes of the body, and whether there was more (then the
+/// rest is left unread).
+async fn read_at_most(
+    mut response: reqwest::Response,
+    limit: usize,
+) -> Result<(Vec<u8>, bool), ClientError> {
+    let mut bytes = Vec::new();
+    while let Some(chunk) = response
+        .chunk()
+        .await
+        .map_err(|error| ClientError::Transport(without_url(&error)))?
+    {
+        let room = limit - bytes.len();
+        if chunk.len() > room {
+            bytes.extend_from_slice(&chunk[..room]);
+            return Ok((bytes, true));
+        }
+        bytes.extend_from_slice(&chunk);
+    }
+    Ok((bytes, false))
 }

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::{Mutex, RwLock};
 
-use super::retry::execute;
+use super::retry::{execute, read_whole};
 use super::{ClientConfig, ClientError};
 
 /// A bearer token and when to stop using it.
@@ -76,6 +76,9 @@ impl TokenCache {
 /// The longest token lifetime taken at its word: one day.
 const MAX_LIFETIME_SECS: u64 = 24 * 60 * 60;
 
+/// The most a token endpoint's answer may hold.
+const MAX_TOKEN_ANSWER_BYTES: usize = 64 * 1024;
+
 async fn fetch(http: &reqwest::Client, config: &ClientConfig) -> Result<Token, ClientError> {
     #[derive(serde::Deserialize)]
     struct Answer {
@@ -101,14 +104,10 @@ async fn fetch(http: &reqwest::Client, config: &ClientConfig) -> Result<Token, C
     })
     .await?;
     let status = response.status();
-    let body = response
-        .bytes()
-        .await
-        .map_err(|error| ClientError::Transport(super::retry::without_url(&error)))?;
     if !status.is_success() {
         return Err(ClientError::Token(format!("HTTP {status}")));
     }
-    let body = zeroize::Zeroizing::new(body.to_vec());
+    let body = zeroize::Zeroizing::new(read_whole(response, MAX_TOKEN_ANSWER_BYTES).await?);
     let answer: Answer = serde_json::from_slice(&body)
         .map_err(|_| ClientError::Token("no access_token and expires_in".into()))?;
     let access_token = zeroize::Zeroizing::new(answer.access_token);
