@@ -6,8 +6,8 @@
 use std::sync::Arc;
 
 use cognigy_webhook::observe::siem::{SiemConfig, SiemForwarder};
-use cognigy_webhook::observe::{Audit, Stats};
-use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
+use cognigy_webhook::observe::{Audit, Stats, VERIFY_SECONDS, VERIFY_SECONDS_BUCKETS};
+use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 
 /// The observer for the middleware, and what the metrics routes read.
 pub(crate) struct Observability {
@@ -25,7 +25,10 @@ impl Observability {
             .with_max_level(tracing::Level::INFO)
             .with_current_span(false)
             .init();
-        let prometheus = PrometheusBuilder::new().install_recorder()?;
+        // The latency as a histogram (buckets), not a summary.
+        let prometheus = PrometheusBuilder::new()
+            .set_buckets_for_metric(Matcher::Full(VERIFY_SECONDS.into()), VERIFY_SECONDS_BUCKETS)?
+            .install_recorder()?;
         let siem = SiemConfig::from_env()?
             .map(SiemForwarder::start)
             .transpose()?;

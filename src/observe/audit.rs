@@ -20,6 +20,17 @@ pub const REQUESTS_TOTAL: &str = "cognigy_webhook_requests_total";
 /// `outcome`.
 pub const VERIFY_SECONDS: &str = "cognigy_webhook_verify_seconds";
 
+/// Bucket bounds (seconds) for [`VERIFY_SECONDS`], from 10 µs (a head
+/// refused) to 10 s (a body read up to the default read timeout). Give them
+/// to your exporter so the latency is a histogram that adds up across
+/// instances (`metrics-exporter-prometheus` otherwise renders a summary):
+/// `PrometheusBuilder::new().set_buckets_for_metric(Matcher::Full(VERIFY_SECONDS.into()),
+/// VERIFY_SECONDS_BUCKETS)`, as the gateway and the example receivers do.
+pub const VERIFY_SECONDS_BUCKETS: &[f64] = &[
+    0.000_01, 0.000_025, 0.000_05, 0.000_1, 0.000_25, 0.000_5, 0.001, 0.002_5, 0.005, 0.01, 0.025,
+    0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
+];
+
 /// Reports each request as one `tracing` event on [`AUDIT_TARGET`] (`INFO`
 /// when verified or a duplicate, `WARN` when refused) with the fields
 /// `request_id`, `correlation_id`, `remote_addr`, `path`, `profile`,

@@ -34,7 +34,7 @@ pub mod siem;
 mod stats;
 
 #[cfg(feature = "audit")]
-pub use audit::{AUDIT_TARGET, Audit, REQUESTS_TOTAL, VERIFY_SECONDS};
+pub use audit::{AUDIT_TARGET, Audit, REQUESTS_TOTAL, VERIFY_SECONDS, VERIFY_SECONDS_BUCKETS};
 pub use event::{AuditEvent, Outcome};
 pub use observer::Observer;
 pub use stats::{Stats, StatsSnapshot};

@@ -26,7 +26,8 @@ pub struct SecurityEvent {
     pub correlation_id: Option<String>,
     /// The peer's IP address.
     pub ip: Option<String>,
-    /// The request path.
+    /// The request path, cut to [`MAX_PATH_LEN`] bytes (then ending in `…`):
+    /// the sender chooses it, and events wait in a queue.
     pub path: String,
     /// The profile.
     pub profile: String,
@@ -56,7 +57,7 @@ impl From<&AuditEvent<'_>> for SecurityEvent {
                 .unwrap_or_default(),
             correlation_id: event.correlation_id.map(|id| id.as_str().to_owned()),
             ip: event.remote_addr.map(|addr| addr.ip().to_string()),
-            path: event.path.to_owned(),
+            path: bounded_path(event.path),
             profile: event.profile.to_string(),
             outcome: event.outcome.as_str(),
             reason: event.reason_code(),
@@ -64,5 +65,39 @@ impl From<&AuditEvent<'_>> for SecurityEvent {
             latency_us: event.latency_us(),
             key_index: event.key_index,
         }
+    }
+}
+
+/// The most of a request's path a [`SecurityEvent`] keeps.
+pub const MAX_PATH_LEN: usize = 512;
+
+/// `path`, cut at a character boundary to at most [`MAX_PATH_LEN`] bytes
+/// and marked with `…` when cut.
+fn bounded_path(path: &str) -> String {
+    if path.len() <= MAX_PATH_LEN {
+        return path.to_owned();
+    }
+    let mut end = MAX_PATH_LEN;
+    while !path.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}…", &path[..end])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_long_path_is_cut_at_a_character_boundary() {
+        assert_eq!(bounded_path("/webhooks/cognigy"), "/webhooks/cognigy");
+        let exact = "a".repeat(MAX_PATH_LEN);
+        assert_eq!(bounded_path(&exact), exact);
+        // 'é' is two bytes: the cut falls inside one at byte 512.
+        let long = format!("/{}", "é".repeat(40_000));
+        let cut = bounded_path(&long);
+        assert!(cut.ends_with('…'));
+        assert!(cut.len() <= MAX_PATH_LEN + '…'.len_utf8());
+        assert!(long.starts_with(cut.trim_end_matches('…')));
     }
 }

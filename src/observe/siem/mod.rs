@@ -40,5 +40,5 @@ mod event;
 mod forwarder;
 
 pub use config::{SIEM_ENDPOINT_VAR, SIEM_WEBHOOK_URL_VAR, SiemConfig};
-pub use event::SecurityEvent;
+pub use event::{MAX_PATH_LEN, SecurityEvent};
 pub use forwarder::{SIEM_DROPPED_TOTAL, SiemForwarder, SiemReport};

@@ -6,7 +6,8 @@ use std::time::Duration;
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
+use cognigy_webhook::observe::{VERIFY_SECONDS, VERIFY_SECONDS_BUCKETS};
+use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 
 use super::mode::Mode;
 use crate::Failure;
@@ -44,6 +45,8 @@ pub(crate) fn install_observability() -> Result<PrometheusHandle, Failure> {
         .try_init()
         .map_err(|error| Failure::Usage(format!("logging: {error}")))?;
     let handle = PrometheusBuilder::new()
+        .set_buckets_for_metric(Matcher::Full(VERIFY_SECONDS.into()), VERIFY_SECONDS_BUCKETS)
+        .map_err(|error| Failure::Usage(format!("metrics: {error}")))?
         .install_recorder()
         .map_err(|error| Failure::Usage(format!("metrics: {error}")))?;
     // The recorder keeps every histogram sample until upkeep folds it in:
