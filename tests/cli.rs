@@ -24,6 +24,7 @@ fn run(args: &[&str], stdin: &[u8]) -> Output {
         .env("SECRET_PADDED", format!("{SECRET} \n"))
         .env("SECRET_EMPTY", "")
         .env("SECRET_USERPASS", "user:pass")
+        .env("SECRET_LIST", format!("{SECRET},retired-secret"))
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -780,4 +781,63 @@ fn a_basic_auth_secret_without_a_colon_is_refused_without_being_shown() {
         assert!(text.contains("user:password"), "{command}: {text}");
         assert!(!text.contains(SECRET), "{command}: {text}");
     }
+}
+
+#[test]
+fn a_variable_holds_comma_separated_secrets_as_for_the_receivers() {
+    let body = br#"{"messageId":"m-1"}"#;
+    // `sign` uses the first of the list: SECRET.
+    let listed = {
+        let output = run(
+            &[
+                "sign",
+                "--profile",
+                "hex-millis",
+                "--secret-env",
+                "SECRET_LIST",
+                "--timestamp",
+                &NOW_MS.to_string(),
+            ],
+            body,
+        );
+        assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+        stdout(&output)
+    };
+    assert_eq!(
+        listed,
+        stdout(&run(
+            &[
+                "sign",
+                "--profile",
+                "hex-millis",
+                "--secret-env",
+                "SECRET_A",
+                "--timestamp",
+                &NOW_MS.to_string()
+            ],
+            body
+        ))
+    );
+    // `verify` tries each: a delivery signed with the second verifies as key 1.
+    let headers = {
+        let output = run(
+            &[
+                "sign",
+                "--profile",
+                "hex-millis",
+                "--secret-env",
+                "SECRET_B",
+                "--timestamp",
+                &NOW_MS.to_string(),
+            ],
+            body,
+        );
+        stdout(&output)
+            .lines()
+            .map(str::to_owned)
+            .collect::<Vec<_>>()
+    };
+    let output = verify("hex-millis", &["SECRET_LIST"], &headers, body, &[]);
+    assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
+    assert!(stdout(&output).contains("key=1"), "{}", stdout(&output));
 }

@@ -1119,3 +1119,85 @@ fn a_tolerance_of_zero_is_refused_at_start_up() {
     let text = String::from_utf8_lossy(&output.stderr);
     assert!(text.contains("at least 1ms"), "{text}");
 }
+
+/// Exit code and standard error of a gateway that should refuse to start.
+fn refused_start(args: &[&str], env: &[(&str, &str)]) -> String {
+    let output = Command::new(env!("CARGO_BIN_EXE_cognigy-webhook"))
+        .args(["gateway", "--listen", "127.0.0.1:0"])
+        .args([
+            "--upstream",
+            "http://127.0.0.1:9",
+            "--profile",
+            "hex-millis",
+        ])
+        .args(args)
+        .envs(env.iter().copied())
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert_eq!(output.status.code(), Some(2), "{text}");
+    text
+}
+
+#[tokio::test]
+async fn secrets_are_read_as_the_receivers_read_them() {
+    let upstream = Upstream::start().await;
+    let url = format!("http://{}", upstream.addr);
+    // Comma-separated for rotation, as COGNIGY_WEBHOOK_SECRET.
+    let rotating = gateway_with_env(
+        &["--secret-env", "GW_ROTATING", "--upstream", &url],
+        &[("GW_ROTATING", "new-secret-1111,old-secret-2222\n")],
+    );
+    for secret in ["new-secret-1111", "old-secret-2222"] {
+        let (status, _, _) = post(rotating.addr, PATH, secret, &unique_body(), &[]).await;
+        assert_eq!(status, 200, "{secret}");
+    }
+    let literal = "new-secret-1111,old-secret-2222";
+    let (status, _, _) = post(rotating.addr, PATH, literal, &unique_body(), &[]).await;
+    assert_eq!(status, 401);
+    // Surrounding whitespace and empty entries are refused at start-up,
+    // without showing the secret.
+    for value in [" padded-secret", "a-secret,,another"] {
+        let text = refused_start(&["--secret-env", "GW_BAD"], &[("GW_BAD", value)]);
+        assert!(text.contains("GW_BAD"), "{text}");
+        assert!(!text.contains("secret,"), "{text}");
+        assert!(!text.contains("padded-secret"), "{text}");
+    }
+}
+
+#[tokio::test]
+async fn the_api_key_header_can_be_chosen() {
+    let upstream = Upstream::start().await;
+    let url = format!("http://{}", upstream.addr);
+    let gateway = gateway_with_env(
+        &[
+            "--profile",
+            "api-key",
+            "--api-key-header",
+            "X-Api-Key",
+            "--secret-env",
+            "GW_KEY",
+            "--upstream",
+            &url,
+        ],
+        &[("GW_KEY", "key-0123456789")],
+    );
+    let send = |header: &'static str| {
+        reqwest::Client::new()
+            .post(format!("http://{}{PATH}", gateway.addr))
+            .header(header, "key-0123456789")
+            .body("{}")
+            .send()
+    };
+    assert_eq!(send("X-Api-Key").await.unwrap().status(), 200);
+    let refused = send("X-Webhook-Key").await.unwrap();
+    assert_eq!(refused.status(), 400);
+    assert_eq!(reason(&refused.bytes().await.unwrap()), "missing_signature");
+    assert_eq!(upstream.received().len(), 1);
+    // Only with the api-key profile.
+    let text = refused_start(
+        &["--secret-env", "GW_SECRET", "--api-key-header", "X-Api-Key"],
+        &[("GW_SECRET", SECRET)],
+    );
+    assert!(text.contains("--profile api-key"), "{text}");
+}

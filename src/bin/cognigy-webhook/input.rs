@@ -64,10 +64,20 @@ pub(crate) fn secrets(args: &SecretArgs) -> Result<Vec<RawSecret>, Failure> {
             };
             Failure::Usage(format!("environment variable {var} is {problem}"))
         })?;
-        secrets.push(RawSecret {
-            source: format!("environment variable {var}"),
-            value: zeroize::Zeroizing::new(drop_line_ending(value)),
-        });
+        // Comma-separated for rotation, as the library's `Config` and the
+        // example receivers read `COGNIGY_WEBHOOK_SECRET`.
+        let value = zeroize::Zeroizing::new(value);
+        let count = value.split(',').count();
+        for (index, entry) in value.split(',').enumerate() {
+            secrets.push(RawSecret {
+                source: if count == 1 {
+                    format!("environment variable {var}")
+                } else {
+                    format!("secret #{} in environment variable {var}", index + 1)
+                },
+                value: zeroize::Zeroizing::new(drop_line_ending(entry.to_owned())),
+            });
+        }
     }
     for path in &args.file {
         let value = std::fs::read_to_string(path)

@@ -71,8 +71,11 @@ enum Command {
 /// Where secrets come from: never the command line itself.
 #[derive(Debug, Args)]
 struct SecretArgs {
-    /// Read a secret from this environment variable (repeat for rotation;
-    /// for basic-auth the secret is `user:password`).
+    /// Read secrets from this environment variable: one, or several
+    /// separated by commas (rotation), as the receivers read
+    /// COGNIGY_WEBHOOK_SECRET; repeat the option for more. sign and send use
+    /// the first. For basic-auth a secret is `user:password`; one that holds
+    /// a comma goes in a --secret-file.
     #[arg(long = "secret-env", value_name = "VAR")]
     env: Vec<String>,
     /// Read a secret from this file (one trailing newline is dropped).

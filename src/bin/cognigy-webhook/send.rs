@@ -121,9 +121,6 @@ fn kind_of(error: &reqwest::Error) -> String {
 
 pub(crate) fn run(args: SendArgs) -> Result<(), Failure> {
     let secrets = input::secrets(&args.secrets)?;
-    if secrets.len() > 1 {
-        return Err(Failure::Usage("send takes exactly one secret".into()));
-    }
     // Parsed here, not by the argument parser, whose error would repeat
     // the URL with its credentials and query.
     let url = reqwest::Url::parse(&args.url)

@@ -28,10 +28,8 @@ pub(crate) struct SignArgs {
 
 pub(crate) fn run(args: SignArgs) -> Result<(), Failure> {
     let secrets = input::secrets(&args.secrets)?;
-    if secrets.len() > 1 {
-        return Err(Failure::Usage("sign takes exactly one secret".into()));
-    }
     let body = input::body(&args.body)?;
+    // The first secret: the one senders use once a rotation is done.
     let signer = Signer::new(args.profile.clone(), secrets[0].secret_for(&args.profile)?);
     for (name, value) in signer.sign(&body, args.timestamp).iter() {
         say!("{name}: {value}");

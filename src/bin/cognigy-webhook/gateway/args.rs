@@ -14,7 +14,7 @@ use cognigy_webhook::{Profile, Verifier};
 use super::forward::Forward;
 use super::mode::Mode;
 use super::stream::Stream;
-use crate::input::{self, RawSecret, duration};
+use crate::input::{self, duration};
 use crate::redact::shown;
 use crate::{Failure, SecretArgs};
 
@@ -31,8 +31,10 @@ pub(crate) struct GatewayArgs {
     /// The wire profile deliveries are signed with.
     #[arg(long, env = "COGNIGY_GATEWAY_PROFILE", hide_env_values = true)]
     profile: Profile,
-    /// Read a secret from this environment variable (repeat, or separate
-    /// with commas in the variable, for rotation).
+    /// Read secrets from this environment variable: one, or several
+    /// separated by commas (rotation), as the receivers read
+    /// COGNIGY_WEBHOOK_SECRET. Repeat the option (or list the variables'
+    /// names, comma-separated, in COGNIGY_GATEWAY_SECRET_ENV) for more.
     #[arg(
         long = "secret-env",
         value_name = "VAR",
@@ -118,6 +120,15 @@ pub(crate) struct GatewayArgs {
     /// this long, is closed.
     #[arg(long = "read-timeout", env = "COGNIGY_GATEWAY_READ_TIMEOUT", default_value = "10s", value_parser = duration, hide_env_values = true)]
     read_timeout: Duration,
+    /// With --profile api-key: the header the key arrives in (default
+    /// X-Webhook-Key).
+    #[arg(
+        long = "api-key-header",
+        value_name = "NAME",
+        env = "COGNIGY_GATEWAY_API_KEY_HEADER",
+        hide_env_values = true
+    )]
+    api_key_header: Option<String>,
     /// The timestamp tolerance, such as 30s or 5m (default: the profile's).
     #[arg(long, env = "COGNIGY_GATEWAY_TOLERANCE", value_parser = positive_duration, hide_env_values = true)]
     tolerance: Option<Duration>,
@@ -194,6 +205,18 @@ impl Settings {
                 "no secret: give --secret-env VAR or --secret-file PATH".into(),
             ));
         }
+        let profile = match args.api_key_header {
+            None => args.profile,
+            Some(header) if args.profile.kind() == ProfileKind::ApiKey => {
+                Profile::api_key_in(header)
+                    .map_err(|error| Failure::Usage(format!("--api-key-header: {error}")))?
+            }
+            Some(_) => {
+                return Err(Failure::Usage(
+                    "--api-key-header goes with --profile api-key".into(),
+                ));
+            }
+        };
         let replay_policy = args
             .replay_policy
             .parse()
@@ -208,7 +231,7 @@ impl Settings {
             body_limit: args.body_limit,
             read_timeout: args.read_timeout,
             audit_log: args.audit_log,
-            profile: args.profile,
+            profile,
             secrets: SecretArgs {
                 env: args.secret_env,
                 file: args.secret_file,
@@ -226,9 +249,21 @@ impl Settings {
 
     /// A verifier from the secrets as they are now (files read again).
     pub(crate) fn verifier(&self) -> Result<Verifier, Failure> {
-        let secrets = input::secrets(&self.secrets)?
+        let raw = input::secrets(&self.secrets)?;
+        // As the receivers do: surrounding whitespace is a copy-paste
+        // mistake far more often than part of a secret.
+        if let Some(padded) = raw
             .iter()
-            .map(RawSecret::secret)
+            .find(|secret| secret.value.trim() != secret.value.as_str())
+        {
+            return Err(Failure::Usage(format!(
+                "{} has leading or trailing whitespace; secrets are used byte for byte, so remove it",
+                padded.source
+            )));
+        }
+        let secrets = raw
+            .iter()
+            .map(|secret| secret.secret_for(&self.profile))
             .collect::<Result<Vec<_>, _>>()?;
         let mut builder = Verifier::builder(self.profile.clone()).secrets(secrets);
         if let Some(tolerance) = self.tolerance {
