@@ -354,7 +354,8 @@ fn match_hmac(
     })
 }
 
-/// `Basic <base64(user:password)>` → SHA-256 of the decoded `user:password`.
+/// `Basic <base64(user:password)>` → SHA-256 of the decoded `user:password`;
+/// credentials without `:` are malformed.
 fn basic_credentials_digest(value: &[u8]) -> Result<[u8; DIGEST_LEN], Error> {
     let malformed = || Error::from(ErrorKind::MalformedSignature);
     let (scheme, rest) = value.split_at_checked(6).ok_or_else(malformed)?;
@@ -366,6 +367,10 @@ fn basic_credentials_digest(value: &[u8]) -> Result<[u8; DIGEST_LEN], Error> {
         .decode_slice(rest.trim_ascii_start(), &mut *buffer)
         .map_err(|_| malformed())?;
     let decoded = buffer.get(..written).ok_or_else(malformed)?;
+    // RFC 7617: the credentials are `user-id ":" password`.
+    if !decoded.contains(&b':') {
+        return Err(malformed());
+    }
     Ok(Sha256::digest(decoded).into())
 }
 

@@ -289,6 +289,9 @@ def basic_auth_vectors():
                verified(1), secrets=(secret, "cognigy:new")),
         vector("prefix_of_password", p, [("Authorization", "Basic " + b64(b"cognigy:s3cr3t"))], BODY,
                rejected("signature_mismatch"), secrets=(secret,)),
+        vector("credentials_without_colon", p, [("Authorization", "Basic " + b64(b"cognigy"))], BODY,
+               rejected("malformed_signature"), secrets=(secret,),
+               note="RFC 7617: the decoded credentials are user-id ':' password"),
     ]
 
 
