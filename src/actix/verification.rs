@@ -11,8 +11,9 @@ use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{
     Extensions, Service, ServiceRequest, ServiceResponse, Transform, forward_ready,
 };
-use actix_web::http::Method;
 use actix_web::http::header::HeaderMap;
+use actix_web::http::header::WWW_AUTHENTICATE;
+use actix_web::http::{Method, StatusCode};
 use actix_web::web::PayloadConfig;
 use actix_web::{HttpMessage, HttpResponse, ResponseError as _};
 
@@ -124,7 +125,7 @@ impl WebhookVerification {
     }
 
     fn response(&self, refusal: Refusal) -> HttpResponse {
-        match refusal {
+        let mut response = match refusal {
             Refusal::Refused(error) => match &self.respond {
                 Some(respond) => respond(&error),
                 None => error.error_response(),
@@ -133,7 +134,17 @@ impl WebhookVerification {
             Refusal::Duplicate => HttpResponse::Ok()
                 .content_type("application/json")
                 .body(crate::replay::DUPLICATE_BODY),
+        };
+        if let (StatusCode::UNAUTHORIZED, Some(challenge)) =
+            (response.status(), self.settings.challenge)
+            && !response.headers().contains_key(WWW_AUTHENTICATE)
+        {
+            response.headers_mut().insert(
+                WWW_AUTHENTICATE,
+                actix_web::http::header::HeaderValue::from_static(challenge),
+            );
         }
+        response
     }
 }
 

@@ -7,6 +7,7 @@ use std::time::Duration;
 use crate::Verifier;
 use crate::limits::{DEFAULT_BODY_LIMIT, DEFAULT_READ_TIMEOUT};
 use crate::observe::Observer;
+use crate::profile::ProfileKind;
 
 /// The verifier and everything an adapter enforces besides the signature.
 #[derive(Debug, Clone)]
@@ -21,7 +22,14 @@ pub(crate) struct Settings {
     pub(crate) observer: Arc<dyn Observer>,
     #[cfg(feature = "replay")]
     pub(crate) replay: Option<crate::replay::ArmedGuard>,
+    /// The challenge a 401 carries (`WWW-Authenticate`, RFC 9110 §11.6.1):
+    /// Basic Auth's when a profile uses it; HMAC signatures and API keys
+    /// have no standard scheme to name.
+    pub(crate) challenge: Option<&'static str>,
 }
+
+/// The `WWW-Authenticate` challenge of the `basic-auth` profile.
+pub(crate) const BASIC_CHALLENGE: &str = r#"Basic realm="cognigy-webhook", charset="UTF-8""#;
 
 impl Settings {
     /// The defaults: 1 MiB bodies, a 10 s read timeout, `POST` only, the
@@ -32,6 +40,9 @@ impl Settings {
         let observer = Arc::new(crate::observe::Audit::new());
         #[cfg(not(feature = "audit"))]
         let observer = Arc::new(());
+        let basic_auth = verifier
+            .profiles()
+            .any(|p| p.kind() == ProfileKind::BasicAuth);
         Settings {
             verifier,
             body_limit: DEFAULT_BODY_LIMIT,
@@ -41,6 +52,7 @@ impl Settings {
             observer,
             #[cfg(feature = "replay")]
             replay: None,
+            challenge: basic_auth.then_some(BASIC_CHALLENGE),
         }
     }
 

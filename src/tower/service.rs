@@ -7,8 +7,8 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use bytes::Bytes;
-use http::header::{CONNECTION, EXPECT};
-use http::{HeaderValue, Method, Request, Response};
+use http::header::{CONNECTION, EXPECT, WWW_AUTHENTICATE};
+use http::{HeaderValue, Method, Request, Response, StatusCode};
 use http_body::Body;
 use http_body_util::{BodyDataStream, Either, Full};
 use tower_service::Service;
@@ -206,6 +206,14 @@ fn refuse<R: RejectionResponse, ResBody>(
         response
             .headers_mut()
             .insert(CONNECTION, HeaderValue::from_static("close"));
+    }
+    if let (StatusCode::UNAUTHORIZED, Some(challenge)) =
+        (response.status(), shared.settings.challenge)
+    {
+        response
+            .headers_mut()
+            .entry(WWW_AUTHENTICATE)
+            .or_insert(HeaderValue::from_static(challenge));
     }
     response.map(Either::Right)
 }

@@ -267,6 +267,7 @@ pub struct Answer {
     pub status: u16,
     pub body: serde_json::Value,
     pub content_type: Option<String>,
+    pub www_authenticate: Option<String>,
 }
 
 /// Sends `case` to `http://{addr}{path}`: with reqwest for sized and chunked
@@ -296,16 +297,21 @@ pub async fn send(
             };
             let response = request.send().await.expect("server answers");
             let status = response.status().as_u16();
-            let content_type = response
-                .headers()
-                .get("content-type")
-                .map(|v| v.to_str().unwrap().to_owned());
+            let header = |name: &str| {
+                response
+                    .headers()
+                    .get(name)
+                    .map(|v| v.to_str().unwrap().to_owned())
+            };
+            let (content_type, www_authenticate) =
+                (header("content-type"), header("www-authenticate"));
             let bytes = response.bytes().await.expect("body arrives");
             let body = serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null);
             Answer {
                 status,
                 body,
                 content_type,
+                www_authenticate,
             }
         }
         Transfer::DeclaredOnly(declared) => raw(addr, path, case, *declared, &[]).await,
@@ -352,13 +358,14 @@ fn parse_response(bytes: &[u8]) -> Option<Answer> {
     let (head, body) = text.split_once("\r\n\r\n")?;
     let mut lines = head.lines();
     let status = lines.next()?.split_whitespace().nth(1)?.parse().ok()?;
-    let mut content_type = None;
+    let (mut content_type, mut www_authenticate) = (None, None);
     let mut length = 0usize;
     for line in lines {
         let (name, value) = line.split_once(':')?;
         match name.trim().to_ascii_lowercase().as_str() {
             "content-length" => length = value.trim().parse().ok()?,
             "content-type" => content_type = Some(value.trim().to_owned()),
+            "www-authenticate" => www_authenticate = Some(value.trim().to_owned()),
             _ => {}
         }
     }
@@ -370,6 +377,7 @@ fn parse_response(bytes: &[u8]) -> Option<Answer> {
         status,
         body,
         content_type,
+        www_authenticate,
     })
 }
 
@@ -398,6 +406,13 @@ pub fn check(case: &HttpCase, answer: &Answer, handler_runs: usize) -> Option<St
             }
             if handler_runs != 0 {
                 problems.push(format!("handler ran {handler_runs} times on a refusal"));
+            }
+            // A 401 names Basic Auth's challenge (RFC 9110 §11.6.1) when
+            // that is the scheme; nothing else carries one.
+            let challenge = (status == 401 && case.config.profile == "basic-auth")
+                .then_some(r#"Basic realm="cognigy-webhook", charset="UTF-8""#);
+            if answer.www_authenticate.as_deref() != challenge {
+                problems.push(format!("WWW-Authenticate {:?}", answer.www_authenticate));
             }
         }
     }
