@@ -20,8 +20,11 @@ impl Observability {
     /// Installs the `tracing` subscriber and the metrics recorder, and starts
     /// SIEM forwarding if configured. Call it inside the Tokio runtime.
     pub(crate) fn from_env() -> Result<Self, Box<dyn std::error::Error>> {
+        // One flat JSON object per event, as the gateway writes its audit
+        // lines: `timestamp`, `level`, `message`, the fields, `target`.
         tracing_subscriber::fmt()
             .json()
+            .flatten_event(true)
             .with_max_level(tracing::Level::INFO)
             .with_current_span(false)
             .init();
