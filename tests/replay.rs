@@ -347,6 +347,112 @@ mod redis_store {
         ReplayGuard::new(RedisStore::connect(url).await.unwrap().with_prefix("test:"))
     }
 
+    fn free_port() -> u16 {
+        std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port()
+    }
+
+    /// A Redis server of the test's own on `port`, with `extra` options.
+    fn own_redis(port: u16, extra: &[&str]) -> std::process::Child {
+        let binary = std::env::var("REDIS_SERVER").unwrap_or_else(|_| "redis-server".into());
+        let child = std::process::Command::new(binary)
+            .args([
+                "--bind",
+                "127.0.0.1",
+                "--port",
+                &port.to_string(),
+                "--save",
+                "",
+            ])
+            .args(extra)
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .expect("redis-server starts");
+        std::thread::sleep(Duration::from_millis(300));
+        child
+    }
+
+    /// The store goes away while the handler runs and the handler then
+    /// fails: the release cannot be made at once. It is made once the
+    /// store is back (the record survived: Redis writes every command to
+    /// its append-only file), so the sender's retry runs the handler
+    /// instead of being taken for a duplicate.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_release_the_store_missed_is_made_once_it_is_back() {
+        let Some(_) = service_url("REDIS_URL") else {
+            return;
+        };
+        let dir = std::env::temp_dir().join(format!("replay-aof-{}", uuid::Uuid::new_v4()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let port = free_port();
+        let persistent = [
+            "--appendonly",
+            "yes",
+            "--appendfsync",
+            "always",
+            "--dir",
+            dir.to_str().unwrap(),
+        ];
+        let mut redis = own_redis(port, &persistent);
+        let url = format!("redis://127.0.0.1:{port}/");
+        // The first attempt waits for the test's word, then fails.
+        let (tell, told) = tokio::sync::mpsc::channel::<()>(1);
+        let told = Arc::new(tokio::sync::Mutex::new(told));
+        let runs = Arc::new(AtomicUsize::new(0));
+        let handler = {
+            let runs = runs.clone();
+            move || async move {
+                if runs.fetch_add(1, Ordering::SeqCst) == 0 {
+                    told.lock().await.recv().await;
+                    return StatusCode::INTERNAL_SERVER_ERROR;
+                }
+                StatusCode::OK
+            }
+        };
+        let layer = VerifyWebhookLayer::new(verifier())
+            .with_replay_guard(guard(&url).await)
+            .unwrap();
+        let app = axum::Router::new()
+            .route(PATH, post(handler))
+            .route_layer(layer);
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+
+        let body = unique_body();
+        let headers = signed(&body);
+        let first = tokio::spawn({
+            let (headers, body) = (headers.clone(), body.clone());
+            async move { deliver(addr, &headers, &body).await.0 }
+        });
+        while runs.load(Ordering::SeqCst) == 0 {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        redis.kill().unwrap();
+        redis.wait().unwrap();
+        tell.send(()).await.unwrap();
+        assert_eq!(first.await.unwrap(), 500);
+
+        let mut redis = own_redis(port, &persistent);
+        let mut answers = Vec::new();
+        for _ in 0..40 {
+            let (status, _) = deliver(addr, &headers, &body).await;
+            answers.push(status);
+            if status == 200 {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(250)).await;
+        }
+        redis.kill().unwrap();
+        redis.wait().unwrap();
+        let _ = std::fs::remove_dir_all(&dir);
+        assert_eq!(answers.last(), Some(&200), "{answers:?}");
+        assert_eq!(runs.load(Ordering::SeqCst), 2);
+    }
+
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn two_instances_sharing_redis_run_the_handler_once() {
         let Some(url) = service_url("REDIS_URL") else {
@@ -390,30 +496,8 @@ mod redis_store {
         let Some(_) = service_url("REDIS_URL") else {
             return;
         };
-        let binary = std::env::var("REDIS_SERVER").unwrap_or_else(|_| "redis-server".into());
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let start = || {
-            let child = std::process::Command::new(&binary)
-                .args([
-                    "--bind",
-                    "127.0.0.1",
-                    "--port",
-                    &port.to_string(),
-                    "--save",
-                    "",
-                    "--appendonly",
-                    "no",
-                ])
-                .stdout(std::process::Stdio::null())
-                .spawn()
-                .expect("redis-server starts");
-            std::thread::sleep(Duration::from_millis(300));
-            child
-        };
+        let port = free_port();
+        let start = || own_redis(port, &["--appendonly", "no"]);
         let mut redis = start();
         let url = format!("redis://127.0.0.1:{port}/");
         let server = serve(guard(&url).await).await;

@@ -2,7 +2,7 @@
 
 use std::fmt;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use super::{Claim, Delivery, Freshness, Nonce, NonceSource, ReplayStore, StoreError};
 use crate::{ConfigError, ErrorKind, HeaderLookup, Profile, Verifier};
@@ -192,6 +192,8 @@ impl ReplayGuard {
             store: Arc::clone(&self.store),
             nonce,
             claim: Claim::new(),
+            expires: Instant::now() + ttl,
+            persistent: true,
             armed: true,
         };
         let delivery = Delivery {
@@ -212,8 +214,13 @@ impl ReplayGuard {
             // A full store made no record: nothing to release if dropped.
             Err(StoreError::Full) => self.store_failed(&StoreError::Full, recorded.disarmed()),
             // The record may have been made before the error: the dropped
-            // or proceeding `Recorded` releases it by its claim.
-            Err(error) => self.store_failed(&error, recorded),
+            // or proceeding `Recorded` releases it by its claim (once: it
+            // most likely was not, and an outage must not pile up retries).
+            Err(error) => {
+                let mut recorded = recorded;
+                recorded.persistent = false;
+                self.store_failed(&error, recorded)
+            }
         }
     }
 
@@ -239,12 +246,19 @@ impl ReplayGuard {
 /// handler's future was dropped (client gone, timeout, shutdown) or panicked
 /// — it releases in the background on the current Tokio runtime (a retry
 /// that arrives before that release has gone through is still taken for a
-/// duplicate). A release removes only the record this delivery made.
+/// duplicate). A release removes only the record this delivery made. A
+/// release the store cannot take (it is unreachable) is tried again in the
+/// background until the record would have expired, so that once the store
+/// is back the sender's retry is not taken for a duplicate.
 #[must_use = "dropping a Recorded releases its nonce"]
 pub struct Recorded {
     store: Arc<dyn ReplayStore>,
     nonce: Nonce,
     claim: Claim,
+    /// When the store lets the record expire.
+    expires: Instant,
+    /// Whether a failed release is tried again (the record was made).
+    persistent: bool,
     armed: bool,
 }
 
@@ -268,25 +282,49 @@ impl Recorded {
     /// Releases the record now, so the sender's retry is processed.
     pub async fn release(mut self) {
         self.armed = false;
-        release(&*self.store, &self.nonce, self.claim).await;
-    }
-}
-
-impl Drop for Recorded {
-    fn drop(&mut self) {
-        if !self.armed {
-            return;
+        if self.store.release(&self.nonce, self.claim).await.is_err() {
+            self.release_later();
         }
-        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
-            let store = Arc::clone(&self.store);
-            let nonce = self.nonce.clone();
-            let claim = self.claim;
-            runtime.spawn(async move { release(&*store, &nonce, claim).await });
-        } else {
+    }
+
+    /// Releases in the background: at once, then again less and less often
+    /// while the store cannot take it, until the record has expired anyway.
+    fn release_later(&self) {
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
             tracing::warn!(
                 target: "cognigy_webhook::replay",
                 "a delivery was dropped outside a Tokio runtime; its nonce stays recorded"
             );
+            return;
+        };
+        let (store, nonce, claim) = (Arc::clone(&self.store), self.nonce.clone(), self.claim);
+        let expires = match self.persistent {
+            true => tokio::time::Instant::from_std(self.expires),
+            false => tokio::time::Instant::now(),
+        };
+        runtime.spawn(async move {
+            let mut wait = RELEASE_RETRY_FIRST;
+            while store.release(&nonce, claim).await.is_err()
+                && tokio::time::Instant::now() + wait < expires
+            {
+                tokio::time::sleep(wait).await;
+                wait = (wait * 2).min(RELEASE_RETRY_MAX);
+            }
+        });
+    }
+}
+
+/// The first wait before a failed release is tried again.
+const RELEASE_RETRY_FIRST: Duration = Duration::from_millis(100);
+
+/// The longest wait between two tries of a failed release: after the store
+/// comes back, a retry may still be taken for a duplicate this long.
+const RELEASE_RETRY_MAX: Duration = Duration::from_secs(2);
+
+impl Drop for Recorded {
+    fn drop(&mut self) {
+        if self.armed {
+            self.release_later();
         }
     }
 }
@@ -297,16 +335,6 @@ impl fmt::Debug for Recorded {
             .field("nonce", &self.nonce)
             .field("armed", &self.armed)
             .finish_non_exhaustive()
-    }
-}
-
-async fn release(store: &dyn ReplayStore, nonce: &Nonce, claim: Claim) {
-    if let Err(error) = store.release(nonce, claim).await {
-        tracing::warn!(
-            target: "cognigy_webhook::replay",
-            %error,
-            "could not release the nonce of an unhandled delivery; its retry will be treated as a duplicate"
-        );
     }
 }
 
