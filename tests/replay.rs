@@ -665,6 +665,23 @@ mod postgres_store {
         );
     }
 
+    /// PostgreSQL text holds no NUL: a body whose ledger fields carry one
+    /// is recorded without them, not refused 503 on every try.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_nul_in_the_ledger_fields_is_no_poison() {
+        let Some(url) = service_url("DATABASE_URL") else {
+            return;
+        };
+        let server = serve(ReplayGuard::new(store(&url).await)).await;
+        let body = format!(
+            r#"{{"id":"{}","flowName":"a\u0000b","channel":"c\u0000"}}"#,
+            uuid::Uuid::new_v4()
+        );
+        let headers = signed(&body);
+        assert_eq!(deliver(server.addr, &headers, &body).await.0, 200);
+        assert_eq!(deliver(server.addr, &headers, &body).await.0, 409);
+    }
+
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn postgres_expires_nonces_and_sweeps_them() {
         let Some(url) = service_url("DATABASE_URL") else {
@@ -740,4 +757,40 @@ mod postgres_store {
             )
         );
     }
+}
+
+/// Two accepted profiles that sign the same bytes (the body alone): a
+/// delivery relabelled as the other profile is the same delivery.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_delivery_relabelled_for_another_accepted_profile_is_a_replay() {
+    let verifier = Verifier::builder(Profile::hex_millis())
+        .also_accept(Profile::sha256_prefixed())
+        .secret(Secret::new(SECRET).unwrap())
+        .build()
+        .unwrap();
+    let layer = VerifyWebhookLayer::new(verifier)
+        .with_replay_guard(ReplayGuard::new(MemoryStore::new(100)))
+        .unwrap();
+    let app = axum::Router::new()
+        .route(PATH, post(|| async { "processed" }))
+        .route_layer(layer);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let body = unique_body();
+    let as_profile = |profile: Profile| -> Vec<(String, String)> {
+        Signer::new(profile, Secret::new(SECRET).unwrap())
+            .sign(body.as_bytes(), SystemTime::now())
+            .iter()
+            .map(|(n, v)| (n.to_owned(), v.to_owned()))
+            .collect()
+    };
+    assert_eq!(
+        deliver(addr, &as_profile(Profile::hex_millis()), &body)
+            .await
+            .0,
+        200
+    );
+    let (status, answer) = deliver(addr, &as_profile(Profile::sha256_prefixed()), &body).await;
+    assert_eq!((status, answer["reason"].as_str()), (409, Some("replayed")));
 }

@@ -22,8 +22,10 @@ pub enum NonceSource {
     /// and the timestamp before it where the profile signs the timestamp.
     /// One delivery is one nonce whatever signatures it carries, so a
     /// delivery signed with an old and a new secret during a rotation is
-    /// not accepted again with either signature alone. For Basic Auth and
-    /// API key profiles it is the body's digest.
+    /// not accepted again with either signature alone; nor, where several
+    /// profiles are accepted, as another profile that signs the same bytes
+    /// (`hex-millis` and `sha256-prefixed` both sign the body alone). For
+    /// Basic Auth and API key profiles it is the body's digest.
     #[default]
     SignedBytes,
     /// **A request header the signature does not cover**, such as an event
@@ -109,10 +111,7 @@ impl NonceSource {
         let missing = ErrorKind::MissingNonce;
         match self {
             NonceSource::SignedBytes => {
-                let mut digest = Sha256::new()
-                    .chain_update(b"signed\0")
-                    .chain_update(profile.name())
-                    .chain_update(b"\0");
+                let mut digest = Sha256::new().chain_update(b"signed\0");
                 if let Some(SignedContent::TimestampThenBody(_)) = profile.signed_content() {
                     let (timestamp, separator) =
                         signed_timestamp(profile, &headers).ok_or(missing)?;
@@ -128,7 +127,7 @@ impl NonceSource {
                 Lookup::One(value) => {
                     let value = value.trim_ascii();
                     let text = std::str::from_utf8(value).map_err(|_| missing)?;
-                    if text.is_empty() || text.len() > MAX_NONCE_LEN {
+                    if !usable_event_id(text) {
                         return Err(missing);
                     }
                     Ok(Nonce::from_event_id(text))
@@ -143,13 +142,20 @@ impl NonceSource {
                     Some(serde_json::Value::Number(number)) => number.to_string(),
                     _ => return Err(missing),
                 };
-                if text.is_empty() || text.len() > MAX_NONCE_LEN {
+                if !usable_event_id(&text) {
                     return Err(missing);
                 }
                 Ok(Nonce::from_event_id(&text))
             }
         }
     }
+}
+
+/// Whether every store can key on `id`: not empty, at most
+/// [`MAX_NONCE_LEN`] bytes, and without NUL (which PostgreSQL text refuses:
+/// the delivery would meet 503 on every try).
+fn usable_event_id(id: &str) -> bool {
+    !id.is_empty() && id.len() <= MAX_NONCE_LEN && !id.contains('\0')
 }
 
 #[cfg(test)]
@@ -166,5 +172,7 @@ mod tests {
             let nonce = source.extract(&profile, &none, body.as_bytes());
             assert_eq!(nonce.is_ok(), fits, "{len}");
         }
+        let nul = source.extract(&profile, &none, br#"{"id":"a\u0000b"}"#);
+        assert_eq!(nul.unwrap_err(), ErrorKind::MissingNonce);
     }
 }

@@ -190,7 +190,8 @@ fn claim_column(claim: Claim) -> i64 {
     i64::from_ne_bytes(claim.as_u64().to_ne_bytes())
 }
 
-/// `flow_name` and `channel` of a JSON body, where present and short enough.
+/// `flow_name` and `channel` of a JSON body, where present, short enough
+/// and without NUL (which PostgreSQL text refuses).
 fn ledger_fields(body: &[u8]) -> (Option<String>, Option<String>) {
     let Ok(serde_json::Value::Object(fields)) = serde_json::from_slice(body) else {
         return (None, None);
@@ -199,7 +200,7 @@ fn ledger_fields(body: &[u8]) -> (Option<String>, Option<String>) {
         names
             .iter()
             .find_map(|name| fields.get(*name)?.as_str())
-            .filter(|value| value.len() <= max)
+            .filter(|value| value.len() <= max && !value.contains('\0'))
             .map(str::to_owned)
     };
     (
