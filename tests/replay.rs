@@ -665,6 +665,29 @@ mod postgres_store {
         );
     }
 
+    /// A connection the server refuses says why (the server's message and
+    /// SQLSTATE), not only "db error".
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_refused_connection_says_why() {
+        let Some(url) = service_url("DATABASE_URL") else {
+            return;
+        };
+        let (base, _) = url.rsplit_once('/').unwrap();
+        let missing = format!("{base}/no_such_database_here");
+        let error = PostgresStore::connect(&missing)
+            .await
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("no_such_database_here"), "{error}");
+        assert!(error.contains("3D000"), "{error}");
+        let refused = PostgresStore::connect("postgres://someone:pw-never-shown@127.0.0.1:9/db")
+            .await
+            .unwrap_err()
+            .to_string();
+        assert!(refused.contains("refused"), "{refused}");
+        assert!(!refused.contains("pw-never-shown"), "{refused}");
+    }
+
     /// PostgreSQL text holds no NUL: a body whose ledger fields carry one
     /// is recorded without them, not refused 503 on every try.
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

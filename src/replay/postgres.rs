@@ -167,10 +167,12 @@ impl PostgresStore {
     }
 
     async fn client(&self) -> Result<deadpool_postgres::Object, StoreError> {
-        self.pool
-            .get()
-            .await
-            .map_err(|error| StoreError::Unavailable(format!("postgres: {error}")))
+        self.pool.get().await.map_err(|error| match error {
+            // Why the connection failed (refused, TLS, authentication), not
+            // only that it did.
+            deadpool_postgres::PoolError::Backend(error) => db(error),
+            error => StoreError::Unavailable(format!("postgres: {error}")),
+        })
     }
 }
 
@@ -178,9 +180,10 @@ impl PostgresStore {
 /// displays only "db error"); never its detail, which can quote a row's key
 /// (a nonce: a signature).
 fn db(error: tokio_postgres::Error) -> StoreError {
-    let message = match error.as_db_error() {
-        Some(server) => format!("{} ({})", server.message(), server.code().code()),
-        None => error.to_string(),
+    let message = match (error.as_db_error(), std::error::Error::source(&error)) {
+        (Some(server), _) => format!("{} ({})", server.message(), server.code().code()),
+        (None, Some(cause)) => format!("{error}: {cause}"),
+        (None, None) => error.to_string(),
     };
     StoreError::Unavailable(format!("postgres: {message}"))
 }
