@@ -363,6 +363,7 @@ async fn a_path_never_takes_the_token_outside_the_api() {
     // the base path /v1/.
     for path in [
         format!("http://localhost:{port}/v1/echo"),
+        // `localhost:` reads as a scheme once the leading `/` are dropped.
         format!("//localhost:{port}/v1/echo"),
         format!("\\\\localhost:{port}/v1/echo"),
         "../v2/echo".to_owned(),
@@ -380,7 +381,16 @@ async fn a_path_never_takes_the_token_outside_the_api() {
         0,
         "nothing is sent at all"
     );
-    // What stays below the base URL goes.
+    // What stays below the base URL goes: `//host/x` is `host/x` there.
+    let under = client
+        .get("//elsewhere.example/echo")
+        .send()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(under, ClientError::Status { status: 404, .. }),
+        "{under:?}"
+    );
     assert!(client.get("/echo").send().await.is_ok());
     assert!(client.get("echo?x=1").send().await.is_ok());
 }

@@ -1160,8 +1160,9 @@ async fn secrets_are_read_as_the_receivers_read_them() {
     for value in [" padded-secret", "a-secret,,another"] {
         let text = refused_start(&["--secret-env", "GW_BAD"], &[("GW_BAD", value)]);
         assert!(text.contains("GW_BAD"), "{text}");
-        assert!(!text.contains("secret,"), "{text}");
-        assert!(!text.contains("padded-secret"), "{text}");
+        for shown in ["a-secret", "another", "padded-secret"] {
+            assert!(!text.contains(shown), "{text}");
+        }
     }
 }
 

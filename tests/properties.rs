@@ -171,7 +171,7 @@ proptest! {
         timestamp in prop::collection::vec(any::<u8>(), 0..80),
         body in prop::collection::vec(any::<u8>(), 0..64),
     ) {
-        let verifier = verifier(&profile, Secret::new("s").unwrap(), SystemTime::now());
+        let verifier = verifier(&profile, Secret::new("u:s").unwrap(), SystemTime::now());
         let mut headers: Vec<(&str, &[u8])> = vec![(profile.credential_header(), &signature)];
         if let Some(name) = profile.timestamp_header() {
             headers.push((name, &timestamp));

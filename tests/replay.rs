@@ -186,6 +186,19 @@ async fn a_full_memory_store_fails_closed() {
     assert_eq!(server.runs.load(Ordering::SeqCst), processed);
 }
 
+/// "Keep them for good" is a time to live the memory store takes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_longest_time_to_live_is_taken() {
+    let guard = ReplayGuard::new(MemoryStore::new(100)).with_ttl(Duration::MAX);
+    let server = serve(guard).await;
+    server.failures.store(1, Ordering::SeqCst);
+    let body = unique_body();
+    let headers = signed(&body);
+    assert_eq!(deliver(server.addr, &headers, &body).await.0, 500);
+    assert_eq!(deliver(server.addr, &headers, &body).await.0, 200);
+    assert_eq!(deliver(server.addr, &headers, &body).await.0, 409);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn nonces_expire_after_their_time_to_live() {
     let guard = ReplayGuard::new(MemoryStore::new(100)).with_ttl(Duration::from_millis(300));

@@ -217,10 +217,12 @@ impl ApiRequest {
     }
 }
 
-/// `path` below the API's base URL. Anything that would leave it — another
-/// origin (`http://…`, `//host`, `\\host`) or a parent of the base path
-/// (`../`) — is refused before anything is sent: the bearer token goes to
-/// the API alone, whatever a path built from outside data says.
+/// `path` below the API's base URL (leading `/` are dropped first, so
+/// `//host/x` is `host/x` under the base). Anything that would leave it —
+/// another origin (`http://…`, `\\host`, a first segment with `:`, which
+/// reads as a scheme: write `./items:batchGet`) or a parent of the base
+/// path (`../`) — is refused before anything is sent: the bearer token
+/// goes to the API alone, whatever a path built from outside data says.
 fn api_url(base: &reqwest::Url, path: &str) -> Result<reqwest::Url, ClientError> {
     let url = base
         .join(path)

@@ -130,7 +130,10 @@ async fn read_at_most(
     mut response: reqwest::Response,
     limit: usize,
 ) -> Result<(Vec<u8>, bool), ClientError> {
-    let mut bytes = Vec::new();
+    // Sized for the declared length, so that a token is not left behind
+    // in freed copies as the buffer grows.
+    let declared = response.content_length().unwrap_or(0);
+    let mut bytes = Vec::with_capacity(usize::try_from(declared).unwrap_or(limit).min(limit));
     while let Some(chunk) = response
         .chunk()
         .await

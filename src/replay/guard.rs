@@ -2,7 +2,8 @@
 
 use std::fmt;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
 
 use super::{Claim, Delivery, Freshness, Nonce, NonceSource, ReplayStore, StoreError};
 use crate::{ConfigError, ErrorKind, HeaderLookup, Profile, Verifier};
@@ -80,6 +81,8 @@ pub struct ReplayGuard {
     policy: ReplayPolicy,
     fail_open: bool,
     ttl: Option<Duration>,
+    /// How many failed releases are being tried again (shared by clones).
+    retrying: Arc<AtomicUsize>,
 }
 
 impl ReplayGuard {
@@ -97,6 +100,7 @@ impl ReplayGuard {
             policy: ReplayPolicy::Reject,
             fail_open: false,
             ttl: None,
+            retrying: Arc::default(),
         }
     }
 
@@ -188,12 +192,12 @@ impl ReplayGuard {
             Err(kind) => return ReplayDecision::Refuse(kind),
         };
         // Armed before the store is asked, so that cancellation releases.
-        let recorded = Recorded {
+        let mut recorded = Recorded {
             store: Arc::clone(&self.store),
             nonce,
             claim: Claim::new(),
-            expires: Instant::now() + ttl,
-            persistent: true,
+            retry_for: Duration::ZERO,
+            retrying: Arc::clone(&self.retrying),
             armed: true,
         };
         let delivery = Delivery {
@@ -203,7 +207,11 @@ impl ReplayGuard {
             body,
         };
         match self.store.record(delivery, ttl).await {
-            Ok(Freshness::Fresh) => ReplayDecision::Proceed(recorded),
+            Ok(Freshness::Fresh) => {
+                // Made for sure: a release the store misses is tried again.
+                recorded.retry_for = ttl.min(RELEASE_RETRY_HORIZON);
+                ReplayDecision::Proceed(recorded)
+            }
             Ok(Freshness::Seen) => {
                 recorded.keep();
                 match self.policy {
@@ -216,11 +224,7 @@ impl ReplayGuard {
             // The record may have been made before the error: the dropped
             // or proceeding `Recorded` releases it by its claim (once: it
             // most likely was not, and an outage must not pile up retries).
-            Err(error) => {
-                let mut recorded = recorded;
-                recorded.persistent = false;
-                self.store_failed(&error, recorded)
-            }
+            Err(error) => self.store_failed(&error, recorded),
         }
     }
 
@@ -248,17 +252,18 @@ impl ReplayGuard {
 /// that arrives before that release has gone through is still taken for a
 /// duplicate). A release removes only the record this delivery made. A
 /// release the store cannot take (it is unreachable) is tried again in the
-/// background until the record would have expired, so that once the store
-/// is back the sender's retry is not taken for a duplicate.
+/// background, less and less often, until the record would have expired
+/// (at most an hour; at most 1,024 deliveries per guard at once), so that
+/// once the store is back the sender's retry is not taken for a duplicate.
 #[must_use = "dropping a Recorded releases its nonce"]
 pub struct Recorded {
     store: Arc<dyn ReplayStore>,
     nonce: Nonce,
     claim: Claim,
-    /// When the store lets the record expire.
-    expires: Instant,
-    /// Whether a failed release is tried again (the record was made).
-    persistent: bool,
+    /// How long a failed release is tried again: zero unless the record was
+    /// surely made.
+    retry_for: Duration,
+    retrying: Arc<AtomicUsize>,
     armed: bool,
 }
 
@@ -287,8 +292,8 @@ impl Recorded {
         }
     }
 
-    /// Releases in the background: at once, then again less and less often
-    /// while the store cannot take it, until the record has expired anyway.
+    /// Releases in the background: at once, then, while the store cannot
+    /// take it, again less and less often for `retry_for`.
     fn release_later(&self) {
         let Ok(runtime) = tokio::runtime::Handle::try_current() else {
             tracing::warn!(
@@ -298,19 +303,54 @@ impl Recorded {
             return;
         };
         let (store, nonce, claim) = (Arc::clone(&self.store), self.nonce.clone(), self.claim);
-        let expires = match self.persistent {
-            true => tokio::time::Instant::from_std(self.expires),
-            false => tokio::time::Instant::now(),
-        };
+        let (retry_for, retrying) = (self.retry_for, Arc::clone(&self.retrying));
         runtime.spawn(async move {
+            if store.release(&nonce, claim).await.is_ok() || retry_for.is_zero() {
+                return;
+            }
+            let Some(_slot) = RetrySlot::take(&retrying) else {
+                return gave_up("too many releases are waiting for the store");
+            };
+            let deadline = tokio::time::Instant::now() + retry_for;
             let mut wait = RELEASE_RETRY_FIRST;
-            while store.release(&nonce, claim).await.is_err()
-                && tokio::time::Instant::now() + wait < expires
-            {
+            while tokio::time::Instant::now() + wait < deadline {
                 tokio::time::sleep(wait).await;
+                if store.release(&nonce, claim).await.is_ok() {
+                    return;
+                }
                 wait = (wait * 2).min(RELEASE_RETRY_MAX);
             }
+            gave_up("the store stayed unreachable");
         });
+    }
+}
+
+/// Says that a failed delivery's retry will be taken for a duplicate.
+fn gave_up(why: &str) {
+    tracing::warn!(
+        target: "cognigy_webhook::replay",
+        why,
+        "could not release the nonce of an unhandled delivery; its retry will be taken for a duplicate until the record expires"
+    );
+}
+
+/// One of the [`MAX_RELEASE_RETRIES`] releases a guard tries again at once.
+struct RetrySlot(Arc<AtomicUsize>);
+
+impl RetrySlot {
+    fn take(retrying: &Arc<AtomicUsize>) -> Option<RetrySlot> {
+        retrying
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
+                (n < MAX_RELEASE_RETRIES).then_some(n + 1)
+            })
+            .ok()
+            .map(|_| RetrySlot(Arc::clone(retrying)))
+    }
+}
+
+impl Drop for RetrySlot {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::AcqRel);
     }
 }
 
@@ -320,6 +360,13 @@ const RELEASE_RETRY_FIRST: Duration = Duration::from_millis(100);
 /// The longest wait between two tries of a failed release: after the store
 /// comes back, a retry may still be taken for a duplicate this long.
 const RELEASE_RETRY_MAX: Duration = Duration::from_secs(2);
+
+/// How long a failed release is tried again at most (a durable ledger's
+/// records never expire).
+const RELEASE_RETRY_HORIZON: Duration = Duration::from_secs(60 * 60);
+
+/// How many failed releases one guard tries again at once.
+const MAX_RELEASE_RETRIES: usize = 1024;
 
 impl Drop for Recorded {
     fn drop(&mut self) {

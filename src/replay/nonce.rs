@@ -112,11 +112,17 @@ impl NonceSource {
         match self {
             NonceSource::SignedBytes => {
                 let mut digest = Sha256::new().chain_update(b"signed\0");
+                // Tagged with the shape of the signed bytes, so that a body
+                // that starts like a timestamp and separator is never taken
+                // for a timestamped delivery.
                 if let Some(SignedContent::TimestampThenBody(_)) = profile.signed_content() {
+                    digest.update(b"timestamp+body\0");
                     let (timestamp, separator) =
                         signed_timestamp(profile, &headers).ok_or(missing)?;
                     digest.update(timestamp);
                     digest.update(separator);
+                } else {
+                    digest.update(b"body\0");
                 }
                 Ok(Nonce {
                     digest: digest.chain_update(body).finalize().into(),

@@ -26,8 +26,9 @@ pub struct SecurityEvent {
     pub correlation_id: Option<String>,
     /// The peer's IP address.
     pub ip: Option<String>,
-    /// The request path, cut to [`MAX_PATH_LEN`] bytes (then ending in `…`):
-    /// the sender chooses it, and events wait in a queue.
+    /// The request path; a longer one than [`MAX_PATH_LEN`] bytes is cut
+    /// there and marked with `…`: the sender chooses it, and events wait in
+    /// a queue.
     pub path: String,
     /// The profile.
     pub profile: String,
