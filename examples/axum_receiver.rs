@@ -18,6 +18,7 @@
 //! | `REDIS_URL` | replay store in Redis (when `DATABASE_URL` is unset) | — |
 //! | `COGNIGY_REPLAY_CAPACITY` | nonces of the in-memory store otherwise | 100000 |
 //! | `COGNIGY_REPLAY_POLICY` | `reject` (409) or `acknowledge` (200 duplicate) | `reject` |
+//! | `COGNIGY_REPLAY_NAMESPACE` | keeps this service's nonces apart in a store shared with other services | none |
 //! | `SIEM_ENDPOINT` / `SIEM_WEBHOOK_URL` | forward every audit event to this URL | — |
 //! | `COGNIGY_SELF_TEST_TOKEN` | mount the self-test, behind `Authorization: Bearer <token>` | not mounted |
 //!

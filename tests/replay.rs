@@ -388,6 +388,25 @@ mod redis_store {
         child
     }
 
+    /// Two services sharing one Redis keep apart with namespaces; two
+    /// instances of one service share theirs.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn namespaces_keep_services_apart_in_a_shared_store() {
+        let Some(url) = service_url("REDIS_URL") else {
+            return;
+        };
+        let (a, b, a_too) = (
+            serve(guard(&url).await.with_namespace("service-a")).await,
+            serve(guard(&url).await.with_namespace("service-b")).await,
+            serve(guard(&url).await.with_namespace("service-a")).await,
+        );
+        let body = unique_body();
+        let headers = signed(&body);
+        assert_eq!(deliver(a.addr, &headers, &body).await.0, 200);
+        assert_eq!(deliver(b.addr, &headers, &body).await.0, 200);
+        assert_eq!(deliver(a_too.addr, &headers, &body).await.0, 409);
+    }
+
     /// The store goes away while the handler runs and the handler then
     /// fails: the release cannot be made at once. It is made once the
     /// store is back (the record survived: Redis writes every command to

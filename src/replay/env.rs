@@ -7,6 +7,9 @@ use crate::ConfigError;
 pub const POLICY_VAR: &str = "COGNIGY_REPLAY_POLICY";
 /// Capacity of the memory store (default 100 000 live nonces).
 pub const CAPACITY_VAR: &str = "COGNIGY_REPLAY_CAPACITY";
+/// Keeps the service's nonces apart in a store shared with other services
+/// ([`ReplayGuard::with_namespace`]); default none.
+pub const NAMESPACE_VAR: &str = "COGNIGY_REPLAY_NAMESPACE";
 
 /// A replay guard from the environment, and the name of its store:
 ///
@@ -21,7 +24,8 @@ pub const CAPACITY_VAR: &str = "COGNIGY_REPLAY_CAPACITY";
 /// Needs the `memory` feature (the fallback store).
 ///
 /// `COGNIGY_REPLAY_POLICY` is `reject` (409, default) or `acknowledge`
-/// (200 `{"status":"duplicate"}`). Fails when a store cannot be reached, so
+/// (200 `{"status":"duplicate"}`); `COGNIGY_REPLAY_NAMESPACE` keeps the
+/// service's nonces apart from other services sharing the store. Fails when a store cannot be reached, so
 /// the service stops at start-up instead of running unprotected.
 pub async fn guard_from_env() -> Result<(ReplayGuard, &'static str), ConfigError> {
     let var = |name: &str| std::env::var(name).ok().filter(|value| !value.is_empty());
@@ -45,6 +49,10 @@ pub async fn guard_from_env() -> Result<(ReplayGuard, &'static str), ConfigError
             ReplayGuard::new(super::MemoryStore::new(capacity)),
             "memory",
         )
+    };
+    let guard = match var(NAMESPACE_VAR) {
+        Some(namespace) => guard.with_namespace(namespace),
+        None => guard,
     };
     Ok((guard.with_policy(policy), store))
 }

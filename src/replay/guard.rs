@@ -81,6 +81,8 @@ pub struct ReplayGuard {
     policy: ReplayPolicy,
     fail_open: bool,
     ttl: Option<Duration>,
+    /// Keeps this service's nonces apart from others' in a shared store.
+    namespace: Option<Arc<str>>,
     /// How many failed releases are being tried again (shared by clones).
     retrying: Arc<AtomicUsize>,
 }
@@ -100,6 +102,7 @@ impl ReplayGuard {
             policy: ReplayPolicy::Reject,
             fail_open: false,
             ttl: None,
+            namespace: None,
             retrying: Arc::default(),
         }
     }
@@ -113,6 +116,18 @@ impl ReplayGuard {
     /// Answers duplicates according to `policy`.
     pub fn with_policy(mut self, policy: ReplayPolicy) -> Self {
         self.policy = policy;
+        self
+    }
+
+    /// Keeps this service's nonces apart from those of other services that
+    /// share the store (one Redis or database for several webhook routes or
+    /// services): the same delivery sent to both is then fresh for each.
+    /// Instances of one service share one namespace. The nonce becomes a
+    /// digest of the namespace and the delivery's nonce, so a ledger's
+    /// `event_id` column holds that digest instead of the readable id.
+    pub fn with_namespace(mut self, namespace: impl Into<String>) -> Self {
+        let namespace: String = namespace.into();
+        self.namespace = (!namespace.is_empty()).then(|| namespace.into());
         self
     }
 
@@ -188,7 +203,10 @@ impl ReplayGuard {
         body: &[u8],
     ) -> ReplayDecision {
         let nonce = match self.source.extract(profile, headers, body) {
-            Ok(nonce) => nonce,
+            Ok(nonce) => match &self.namespace {
+                Some(namespace) => nonce.in_namespace(namespace),
+                None => nonce,
+            },
             Err(kind) => return ReplayDecision::Refuse(kind),
         };
         // Armed before the store is asked, so that cancellation releases.
@@ -425,6 +443,7 @@ impl fmt::Debug for ReplayGuard {
             .field("policy", &self.policy)
             .field("fail_open", &self.fail_open)
             .field("ttl", &self.ttl)
+            .field("namespace", &self.namespace)
             .finish_non_exhaustive()
     }
 }

@@ -43,7 +43,7 @@ mod redis;
 mod tls;
 
 #[cfg(feature = "memory")]
-pub use env::{CAPACITY_VAR, POLICY_VAR, guard_from_env};
+pub use env::{CAPACITY_VAR, NAMESPACE_VAR, POLICY_VAR, guard_from_env};
 #[cfg(any(feature = "tower", feature = "actix"))]
 pub(crate) use guard::ArmedGuard;
 pub use guard::{DUPLICATE_BODY, Recorded, ReplayDecision, ReplayGuard, ReplayPolicy};

@@ -82,6 +82,22 @@ impl Nonce {
         hex::encode(self.digest)
     }
 
+    /// The same delivery's nonce within `namespace`: a digest of both,
+    /// without a readable event id.
+    pub(crate) fn in_namespace(&self, namespace: &str) -> Nonce {
+        let digest = Sha256::new()
+            .chain_update(b"namespace\0")
+            .chain_update(namespace)
+            .chain_update(b"\0")
+            .chain_update(self.digest)
+            .finalize()
+            .into();
+        Nonce {
+            digest,
+            event_id: None,
+        }
+    }
+
     /// The event id, or the digest in hex where there is none.
     pub fn key(&self) -> Cow<'_, str> {
         match &self.event_id {

@@ -108,6 +108,15 @@ pub(crate) struct GatewayArgs {
         hide_env_values = true
     )]
     replay_policy: String,
+    /// Keeps this service's nonces apart from other services sharing the
+    /// replay store (gateways of one service share one namespace).
+    #[arg(
+        long = "replay-namespace",
+        value_name = "NAME",
+        env = "COGNIGY_GATEWAY_REPLAY_NAMESPACE",
+        hide_env_values = true
+    )]
+    replay_namespace: Option<String>,
     /// How long the upstream may take to answer: 504 when its head is late;
     /// a body still arriving then is cut off.
     #[arg(long = "upstream-timeout", env = "COGNIGY_GATEWAY_UPSTREAM_TIMEOUT", default_value = "30s", value_parser = duration, hide_env_values = true)]
@@ -190,6 +199,7 @@ pub(crate) struct Settings {
     redis_stream: Option<(String, String, u64)>,
     replay: String,
     replay_policy: ReplayPolicy,
+    replay_namespace: Option<String>,
 }
 
 impl Settings {
@@ -242,6 +252,7 @@ impl Settings {
             redis_stream,
             replay: args.replay,
             replay_policy,
+            replay_namespace: args.replay_namespace,
         };
         settings.verifier()?;
         Ok(settings)
@@ -318,6 +329,10 @@ impl Settings {
             return Err(Failure::Usage(
                 "--replay is memory, off, or a redis://, rediss:// or postgres:// URL".into(),
             ));
+        };
+        let guard = match &self.replay_namespace {
+            Some(namespace) => guard.with_namespace(namespace.as_str()),
+            None => guard,
         };
         Ok(Some(guard.with_policy(self.replay_policy)))
     }
