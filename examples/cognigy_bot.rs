@@ -86,10 +86,10 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
     let var = |name: &str| std::env::var(name).ok().filter(|value| !value.is_empty());
     let credentials =
         var(SECRET_VAR).ok_or("COGNIGY_WEBHOOK_SECRET (user:password) is required")?;
-    let verifier = Verifier::new(
-        Profile::basic_auth(),
-        Secret::from_env_value(SECRET_VAR, &credentials)?,
-    );
+    // The builder refuses a secret that is not `user:password`.
+    let verifier = Verifier::builder(Profile::basic_auth())
+        .secret(Secret::from_env_value(SECRET_VAR, &credentials)?)
+        .build()?;
     let endpoint_url = var("COGNIGY_ENDPOINT_URL").ok_or("COGNIGY_ENDPOINT_URL is required")?;
     let mut endpoint = EndpointClient::new(&endpoint_url)?;
     if let Some(key) = var("COGNIGY_WEBHOOK_KEY") {

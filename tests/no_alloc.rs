@@ -38,12 +38,15 @@ fn verification_never_allocates() {
     let mut report = Vec::new();
 
     for profile in Profile::presets() {
-        let key = match profile.name() {
-            "basic-auth" => Secret::basic_auth("cognigy", "pw").unwrap(),
-            _ => secret("primary-secret"),
+        let (old, key) = match profile.name() {
+            "basic-auth" => (
+                secret("cognigy:old"),
+                Secret::basic_auth("cognigy", "pw").unwrap(),
+            ),
+            _ => (secret("old-secret"), secret("primary-secret")),
         };
         let verifier = Verifier::builder(profile.clone())
-            .secret(secret("old-secret"))
+            .secret(old)
             .secret(key.clone())
             .clock(FixedClock::new(now))
             .build()

@@ -118,6 +118,14 @@ impl RedisStore {
     }
 }
 
+/// Whether the connection broke under a command (Redis restarted, or
+/// closed an idle connection): the connection manager reconnects, and one
+/// more try then reaches Redis instead of answering 503. A refused
+/// connection (Redis down) is not tried again.
+fn went_stale(error: &redis::RedisError) -> bool {
+    error.is_connection_dropped() && !error.is_connection_refusal()
+}
+
 fn unavailable(error: redis::RedisError) -> StoreError {
     StoreError::Unavailable(format!("redis: {error}"))
 }
@@ -133,15 +141,31 @@ impl ReplayStore for RedisStore {
         let claim = delivery.claim.as_u64();
         let mut connection = self.connection.clone();
         Box::pin(async move {
-            let reply: Option<String> = redis::cmd("SET")
-                .arg(&key)
-                .arg(claim)
-                .arg("NX")
-                .arg("PX")
-                .arg(millis)
-                .query_async(&mut connection)
-                .await
-                .map_err(unavailable)?;
+            let mut set = redis::cmd("SET");
+            set.arg(&key).arg(claim).arg("NX").arg("PX").arg(millis);
+            let reply: Option<String> = match set.query_async(&mut connection).await {
+                Ok(reply) => reply,
+                Err(error) if went_stale(&error) => {
+                    // The first SET may have been carried out before the
+                    // connection broke: a record with this claim is ours.
+                    let retried: Option<String> = set
+                        .query_async(&mut connection)
+                        .await
+                        .map_err(unavailable)?;
+                    if retried.is_none() {
+                        let holder: Option<u64> = redis::cmd("GET")
+                            .arg(&key)
+                            .query_async(&mut connection)
+                            .await
+                            .map_err(unavailable)?;
+                        if holder == Some(claim) {
+                            return Ok(Freshness::Fresh);
+                        }
+                    }
+                    retried
+                }
+                Err(error) => return Err(unavailable(error)),
+            };
             Ok(match reply {
                 Some(_) => Freshness::Fresh,
                 None => Freshness::Seen,
@@ -153,15 +177,17 @@ impl ReplayStore for RedisStore {
         let key = self.key(nonce);
         let mut connection = self.connection.clone();
         Box::pin(async move {
-            let _: i64 = redis::cmd("EVAL")
-                .arg(RELEASE_SCRIPT)
+            let mut eval = redis::cmd("EVAL");
+            eval.arg(RELEASE_SCRIPT)
                 .arg(1)
                 .arg(&key)
-                .arg(claim.as_u64())
-                .query_async(&mut connection)
-                .await
-                .map_err(unavailable)?;
-            Ok(())
+                .arg(claim.as_u64());
+            // Releasing by claim twice is harmless.
+            let released: Result<i64, _> = match eval.query_async(&mut connection).await {
+                Err(error) if went_stale(&error) => eval.query_async(&mut connection).await,
+                other => other,
+            };
+            released.map(drop).map_err(unavailable)
         })
     }
 }
