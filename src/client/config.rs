@@ -139,18 +139,13 @@ impl ClientConfig {
     }
 }
 
+/// `text` as an http(s) URL; the error names `what`, never the text (it
+/// may hold credentials).
 fn url(text: &str, what: &str) -> Result<reqwest::Url, ConfigError> {
-    let url = reqwest::Url::parse(text.trim()).map_err(|error| ConfigError::InvalidEnv {
-        var: TENANT_VAR,
-        problem: format!("{what} is not a URL: {error}"),
-    })?;
-    if !matches!(url.scheme(), "http" | "https") {
-        return Err(ConfigError::InvalidEnv {
-            var: TENANT_VAR,
-            problem: format!("{what} must be http or https"),
-        });
-    }
-    Ok(url)
+    reqwest::Url::parse(text.trim())
+        .ok()
+        .filter(|url| matches!(url.scheme(), "http" | "https"))
+        .ok_or_else(|| ConfigError::HttpClient(format!("{what} is not an http(s) URL")))
 }
 
 impl fmt::Debug for ClientConfig {
