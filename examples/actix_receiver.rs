@@ -100,7 +100,8 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
     })
     .bind((host, port))?;
     for addr in server.addrs() {
-        println!(
+        // On stderr: stdout carries only the JSON audit lines.
+        eprintln!(
             "cognigy-webhook receiver listening on http://{addr}{path} (profile {}, {} secret(s), replay store {store}, {})",
             config.profile(),
             config.secret_count(),

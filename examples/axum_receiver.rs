@@ -98,7 +98,8 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
         );
 
     let listener = tokio::net::TcpListener::bind((host, port)).await?;
-    println!(
+    // On stderr: stdout carries only the JSON audit lines.
+    eprintln!(
         "cognigy-webhook receiver listening on http://{}{path} (profile {}, {} secret(s), replay store {store}, {})",
         listener.local_addr()?,
         config.profile(),

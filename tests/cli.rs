@@ -25,6 +25,7 @@ fn run(args: &[&str], stdin: &[u8]) -> Output {
         .env("SECRET_EMPTY", "")
         .env("SECRET_USERPASS", "user:pass")
         .env("SECRET_LIST", format!("{SECRET},retired-secret"))
+        .env("SECRET_NOPASS", "user:")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -763,6 +764,40 @@ fn errors_never_repeat_a_secret_a_url_credential_or_a_header_value() {
 
 #[test]
 fn a_basic_auth_secret_without_a_colon_is_refused_without_being_shown() {
+    let output = run(
+        &[
+            "sign",
+            "--profile",
+            "basic-auth",
+            "--secret-env",
+            "SECRET_NOPASS",
+        ],
+        b"{}",
+    );
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("with a password"),
+        "{}",
+        stderr(&output)
+    );
+    // A padded secret signs nothing a receiver accepts: refused, as there.
+    for command in ["sign", "send"] {
+        let mut args = vec![
+            command,
+            "--profile",
+            "hex-millis",
+            "--secret-env",
+            "SECRET_PADDED",
+        ];
+        if command == "send" {
+            args.extend(["--url", "http://127.0.0.1:9/hook", "--body", "-"]);
+        }
+        let output = run(&args, b"{}");
+        let text = stderr(&output);
+        assert_eq!(output.status.code(), Some(2), "{command}: {text}");
+        assert!(text.contains("whitespace"), "{command}: {text}");
+        assert!(!text.contains(SECRET), "{command}: {text}");
+    }
     for command in ["sign", "verify"] {
         let output = run(
             &[

@@ -858,3 +858,54 @@ async fn a_delivery_relabelled_for_another_accepted_profile_is_a_replay() {
     let (status, answer) = deliver(addr, &as_profile(Profile::sha256_prefixed()), &body).await;
     assert_eq!((status, answer["reason"].as_str()), (409, Some("replayed")));
 }
+
+/// A timestamped delivery (`T`, `B`) re-sent under a body-only profile as
+/// the body `T\nB` with the same signature: the same signed bytes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_timestamped_delivery_relabelled_as_its_signed_bytes_is_a_replay() {
+    let verifier = Verifier::builder(Profile::timestamp_newline())
+        .also_accept(Profile::hex_millis())
+        .secret(Secret::new(SECRET).unwrap())
+        .build()
+        .unwrap();
+    let layer = VerifyWebhookLayer::new(verifier)
+        .with_replay_guard(ReplayGuard::new(MemoryStore::new(100)))
+        .unwrap();
+    let app = axum::Router::new()
+        .route(PATH, post(|| async { "processed" }))
+        .route_layer(layer);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let body = unique_body();
+    let now = SystemTime::now();
+    let signed = Signer::new(Profile::timestamp_newline(), Secret::new(SECRET).unwrap())
+        .sign(body.as_bytes(), now);
+    let original: Vec<(String, String)> = signed
+        .iter()
+        .map(|(n, v)| (n.to_owned(), v.to_owned()))
+        .collect();
+    assert_eq!(deliver(addr, &original, &body).await.0, 200);
+    let header = |name: &str| {
+        original
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.clone())
+            .unwrap()
+    };
+    let relabelled_body = format!("{}\n{body}", header("X-Cognigy-Timestamp"));
+    let millis = now
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis()
+        .to_string();
+    let relabelled = vec![
+        (
+            "X-Cognigy-Signature".to_owned(),
+            header("X-Cognigy-Signature"),
+        ),
+        ("X-Cognigy-Timestamp".to_owned(), millis),
+    ];
+    let (status, answer) = deliver(addr, &relabelled, &relabelled_body).await;
+    assert_eq!((status, answer["reason"].as_str()), (409, Some("replayed")));
+}

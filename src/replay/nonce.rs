@@ -24,7 +24,9 @@ pub enum NonceSource {
     /// delivery signed with an old and a new secret during a rotation is
     /// not accepted again with either signature alone; nor, where several
     /// profiles are accepted, as another profile that signs the same bytes
-    /// (`hex-millis` and `sha256-prefixed` both sign the body alone). For
+    /// (`hex-millis` and `sha256-prefixed` both sign the body alone; a body
+    /// `T\nB` under `hex-millis` is what `timestamp-newline` signs for `T`
+    /// and `B`). For
     /// Basic Auth and API key profiles it is the body's digest.
     #[default]
     SignedBytes,
@@ -127,18 +129,16 @@ impl NonceSource {
         let missing = ErrorKind::MissingNonce;
         match self {
             NonceSource::SignedBytes => {
+                // The signed bytes alone: the same bytes are the same
+                // signed message whichever accepted profile presents them
+                // (a body `T\nB` under `hex-millis` is what `timestamp-newline`
+                // signs for timestamp `T` and body `B`).
                 let mut digest = Sha256::new().chain_update(b"signed\0");
-                // Tagged with the shape of the signed bytes, so that a body
-                // that starts like a timestamp and separator is never taken
-                // for a timestamped delivery.
                 if let Some(SignedContent::TimestampThenBody(_)) = profile.signed_content() {
-                    digest.update(b"timestamp+body\0");
                     let (timestamp, separator) =
                         signed_timestamp(profile, &headers).ok_or(missing)?;
                     digest.update(timestamp);
                     digest.update(separator);
-                } else {
-                    digest.update(b"body\0");
                 }
                 Ok(Nonce {
                     digest: digest.chain_update(body).finalize().into(),

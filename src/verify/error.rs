@@ -284,10 +284,10 @@ pub enum ConfigError {
     /// A Basic Auth user name contains `:`, which RFC 7617 forbids.
     #[error("a Basic Auth user name must not contain ':'")]
     InvalidBasicAuthUser,
-    /// A `basic-auth` secret without `:`: it must be `user:password`
+    /// A `basic-auth` secret that is not `user:password` with a password
     /// (see [`Secret::basic_auth`](crate::Secret::basic_auth)).
-    #[error("a Basic Auth secret must be user:password")]
-    BasicAuthSecretWithoutColon,
+    #[error("a Basic Auth secret must be user:password, with a password")]
+    InvalidBasicAuthSecret,
     /// A required environment variable is not set or empty.
     #[error("environment variable {var} is required")]
     MissingEnv {

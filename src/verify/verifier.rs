@@ -75,7 +75,8 @@ struct Inner {
 impl Verifier {
     /// A verifier for one profile and one secret, with the profile's
     /// tolerance and the system clock. It checks nothing: a `basic-auth`
-    /// secret without `:` never matches, which [`Verifier::builder`] refuses.
+    /// secret that is not `user:password` never matches a well-formed
+    /// request, which [`Verifier::builder`] refuses.
     pub fn new(profile: Profile, secret: Secret) -> Verifier {
         let keys = Keys::new(&profile, std::slice::from_ref(&secret));
         Verifier {
@@ -229,13 +230,14 @@ impl VerifierBuilder {
             }
         }
         // RFC 7617 credentials are `user:password`: a Basic Auth secret
-        // without `:` could never match a well-formed request.
+        // without `:` could never match a well-formed request, and one
+        // without a password (`user:`, `:`) protects nothing.
         let basic_auth = self
             .profiles
             .iter()
             .any(|p| p.kind() == ProfileKind::BasicAuth);
-        if basic_auth && self.secrets.iter().any(|s| !s.expose().contains(&b':')) {
-            return Err(ConfigError::BasicAuthSecretWithoutColon);
+        if basic_auth && !self.secrets.iter().all(|s| is_user_password(s.expose())) {
+            return Err(ConfigError::InvalidBasicAuthSecret);
         }
         let lanes = self
             .profiles
@@ -268,24 +270,36 @@ impl fmt::Debug for VerifierBuilder {
     }
 }
 
+/// Whether `secret` is `user:password` with a non-empty password.
+fn is_user_password(secret: &[u8]) -> bool {
+    secret
+        .iter()
+        .position(|&b| b == b':')
+        .is_some_and(|colon| colon + 1 < secret.len())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn a_basic_auth_secret_must_be_user_colon_password() {
+    fn a_basic_auth_secret_must_be_user_colon_password_with_a_password() {
         let build = |profile: Profile, secret: &str| {
             Verifier::builder(profile)
                 .secret(Secret::new(secret).unwrap())
                 .build()
                 .map(|_| ())
         };
-        assert_eq!(
-            build(Profile::basic_auth(), "no-colon"),
-            Err(ConfigError::BasicAuthSecretWithoutColon)
-        );
+        for secret in ["no-colon", "user:", ":"] {
+            assert_eq!(
+                build(Profile::basic_auth(), secret),
+                Err(ConfigError::InvalidBasicAuthSecret),
+                "{secret}"
+            );
+        }
         assert_eq!(build(Profile::basic_auth(), "user:pass"), Ok(()));
         assert_eq!(build(Profile::basic_auth(), ":pass"), Ok(()));
+        assert_eq!(build(Profile::basic_auth(), "user:pa:ss"), Ok(()));
         // Other profiles take any secret.
         assert_eq!(build(Profile::api_key(), "no-colon"), Ok(()));
         assert_eq!(build(Profile::hex_millis(), "no-colon"), Ok(()));

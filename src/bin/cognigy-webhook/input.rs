@@ -33,13 +33,27 @@ impl RawSecret {
     }
 
     /// The secret for `profile`: for `basic-auth` it must be
-    /// `user:password`, as the verifier requires.
+    /// `user:password` with a password, as the verifier requires.
     pub(crate) fn secret_for(&self, profile: &Profile) -> Result<Secret, Failure> {
-        if profile.kind() == ProfileKind::BasicAuth && !self.value.contains(':') {
-            let error = cognigy_webhook::ConfigError::BasicAuthSecretWithoutColon;
+        let password = self.value.split_once(':').map(|(_, password)| password);
+        if profile.kind() == ProfileKind::BasicAuth && password.is_none_or(str::is_empty) {
+            let error = cognigy_webhook::ConfigError::InvalidBasicAuthSecret;
             return Err(Failure::Usage(format!("{}: {error}", self.source)));
         }
         self.secret()
+    }
+
+    /// Refuses a secret with surrounding whitespace, as the receivers do:
+    /// a copy-paste mistake far more often than part of a secret, and
+    /// signatures made with it match nothing they accept.
+    pub(crate) fn unpadded(&self) -> Result<&Self, Failure> {
+        if self.value.trim() != self.value.as_str() {
+            return Err(Failure::Usage(format!(
+                "{} has leading or trailing whitespace; secrets are used byte for byte, so remove it",
+                self.source
+            )));
+        }
+        Ok(self)
     }
 
     /// The secret without surrounding whitespace, if that differs.

@@ -154,7 +154,10 @@ pub(crate) fn run(args: SendArgs) -> Result<(), Failure> {
     let sender = Arc::new(Sender {
         client,
         url,
-        signer: Signer::new(args.profile.clone(), secrets[0].secret_for(&args.profile)?),
+        signer: Signer::new(
+            args.profile.clone(),
+            secrets[0].unpadded()?.secret_for(&args.profile)?,
+        ),
         body: input::body(&args.body)?,
         headers,
     });

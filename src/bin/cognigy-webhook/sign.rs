@@ -30,7 +30,10 @@ pub(crate) fn run(args: SignArgs) -> Result<(), Failure> {
     let secrets = input::secrets(&args.secrets)?;
     let body = input::body(&args.body)?;
     // The first secret: the one senders use once a rotation is done.
-    let signer = Signer::new(args.profile.clone(), secrets[0].secret_for(&args.profile)?);
+    let signer = Signer::new(
+        args.profile.clone(),
+        secrets[0].unpadded()?.secret_for(&args.profile)?,
+    );
     for (name, value) in signer.sign(&body, args.timestamp).iter() {
         say!("{name}: {value}");
     }

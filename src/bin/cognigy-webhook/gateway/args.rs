@@ -260,21 +260,9 @@ impl Settings {
 
     /// A verifier from the secrets as they are now (files read again).
     pub(crate) fn verifier(&self) -> Result<Verifier, Failure> {
-        let raw = input::secrets(&self.secrets)?;
-        // As the receivers do: surrounding whitespace is a copy-paste
-        // mistake far more often than part of a secret.
-        if let Some(padded) = raw
+        let secrets = input::secrets(&self.secrets)?
             .iter()
-            .find(|secret| secret.value.trim() != secret.value.as_str())
-        {
-            return Err(Failure::Usage(format!(
-                "{} has leading or trailing whitespace; secrets are used byte for byte, so remove it",
-                padded.source
-            )));
-        }
-        let secrets = raw
-            .iter()
-            .map(|secret| secret.secret_for(&self.profile))
+            .map(|secret| secret.unpadded()?.secret_for(&self.profile))
             .collect::<Result<Vec<_>, _>>()?;
         let mut builder = Verifier::builder(self.profile.clone()).secrets(secrets);
         if let Some(tolerance) = self.tolerance {
