@@ -1202,3 +1202,89 @@ async fn the_api_key_header_can_be_chosen() {
     );
     assert!(text.contains("--profile api-key"), "{text}");
 }
+
+/// A Redis server of the test's own on `port` that writes every command to
+/// its append-only file in `dir` (records survive a restart).
+fn persistent_redis(port: u16, dir: &std::path::Path) -> Child {
+    let binary = std::env::var("REDIS_SERVER").unwrap_or_else(|_| "redis-server".into());
+    let child = Command::new(binary)
+        .args([
+            "--bind",
+            "127.0.0.1",
+            "--port",
+            &port.to_string(),
+            "--save",
+            "",
+        ])
+        .args(["--appendonly", "yes", "--appendfsync", "always"])
+        .arg("--dir")
+        .arg(dir)
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "redis-server did not start");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child
+}
+
+/// The upstream fails while the replay store is down, and the gateway is
+/// then stopped: shutdown waits (a few seconds) for the release the store
+/// missed, so another gateway takes the sender's retry instead of answering
+/// it as a duplicate.
+#[tokio::test]
+async fn shutdown_waits_for_a_release_the_store_missed() {
+    let Some(_) = service_url("REDIS_URL") else {
+        return;
+    };
+    let dir = std::env::temp_dir().join(format!("gw-aof-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let port = free_port();
+    let mut redis = persistent_redis(port, &dir);
+    let upstream = Upstream::start().await;
+    upstream.answer(500, Duration::from_millis(600));
+    let (target, store) = (
+        format!("http://{}", upstream.addr),
+        format!("redis://127.0.0.1:{port}/"),
+    );
+    let args = [
+        "--secret-env",
+        "GW_SECRET",
+        "--upstream",
+        &target,
+        "--replay",
+        &store,
+    ];
+    let mut first = gateway(&args);
+    let body = unique_body();
+    let sending = tokio::spawn({
+        let (addr, body) = (first.addr, body.clone());
+        async move { post(addr, PATH, SECRET, &body, &[]).await.0 }
+    });
+    while upstream.received().is_empty() {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    redis.kill().unwrap();
+    redis.wait().unwrap();
+    assert_eq!(sending.await.unwrap(), 500);
+
+    signal(&first.child, "-TERM");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let mut redis = persistent_redis(port, &dir);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while first.child.try_wait().unwrap().is_none() {
+        assert!(Instant::now() < deadline, "the gateway did not stop");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+
+    upstream.answer(200, Duration::ZERO);
+    let second = gateway(&args);
+    let (status, _, _) = post(second.addr, PATH, SECRET, &body, &[]).await;
+    redis.kill().unwrap();
+    redis.wait().unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(status, 200, "the retry reaches the upstream");
+    assert_eq!(upstream.received().len(), 2);
+}

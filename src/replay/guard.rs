@@ -83,8 +83,8 @@ pub struct ReplayGuard {
     ttl: Option<Duration>,
     /// Keeps this service's nonces apart from others' in a shared store.
     namespace: Option<Arc<str>>,
-    /// How many failed releases are being tried again (shared by clones).
-    retrying: Arc<AtomicUsize>,
+    /// How many releases run in the background (shared by clones).
+    releasing: Arc<AtomicUsize>,
 }
 
 impl ReplayGuard {
@@ -103,7 +103,7 @@ impl ReplayGuard {
             fail_open: false,
             ttl: None,
             namespace: None,
-            retrying: Arc::default(),
+            releasing: Arc::default(),
         }
     }
 
@@ -117,6 +117,24 @@ impl ReplayGuard {
     pub fn with_policy(mut self, policy: ReplayPolicy) -> Self {
         self.policy = policy;
         self
+    }
+
+    /// Waits up to `within` for the releases running in the background (of
+    /// deliveries whose handler failed or was dropped, some perhaps waiting
+    /// for an unreachable store to come back), and returns how many are
+    /// still running: those deliveries' retries will be taken for
+    /// duplicates until their records expire. Call it at shutdown, after
+    /// the server has drained, so that a stopping service does not leave
+    /// them behind.
+    pub async fn wait_for_releases(&self, within: Duration) -> usize {
+        let deadline = tokio::time::Instant::now() + within;
+        loop {
+            let running = self.releasing.load(Ordering::Acquire);
+            if running == 0 || tokio::time::Instant::now() >= deadline {
+                return running;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
     }
 
     /// Keeps this service's nonces apart from those of other services that
@@ -215,7 +233,7 @@ impl ReplayGuard {
             nonce,
             claim: Claim::new(),
             retry_for: Duration::ZERO,
-            retrying: Arc::clone(&self.retrying),
+            releasing: Arc::clone(&self.releasing),
             armed: true,
         };
         let delivery = Delivery {
@@ -281,7 +299,7 @@ pub struct Recorded {
     /// How long a failed release is tried again: zero unless the record was
     /// surely made.
     retry_for: Duration,
-    retrying: Arc<AtomicUsize>,
+    releasing: Arc<AtomicUsize>,
     armed: bool,
 }
 
@@ -321,14 +339,15 @@ impl Recorded {
             return;
         };
         let (store, nonce, claim) = (Arc::clone(&self.store), self.nonce.clone(), self.claim);
-        let (retry_for, retrying) = (self.retry_for, Arc::clone(&self.retrying));
+        let retry_for = self.retry_for;
+        let releasing = Releasing::start(&self.releasing);
         runtime.spawn(async move {
             if store.release(&nonce, claim).await.is_ok() || retry_for.is_zero() {
                 return;
             }
-            let Some(_slot) = RetrySlot::take(&retrying) else {
+            if releasing.0.load(Ordering::Acquire) > MAX_RELEASE_RETRIES {
                 return gave_up("too many releases are waiting for the store");
-            };
+            }
             let deadline = tokio::time::Instant::now() + retry_for;
             let mut wait = RELEASE_RETRY_FIRST;
             while tokio::time::Instant::now() + wait < deadline {
@@ -352,21 +371,17 @@ fn gave_up(why: &str) {
     );
 }
 
-/// One of the [`MAX_RELEASE_RETRIES`] releases a guard tries again at once.
-struct RetrySlot(Arc<AtomicUsize>);
+/// One release running in the background, counted while it runs.
+struct Releasing(Arc<AtomicUsize>);
 
-impl RetrySlot {
-    fn take(retrying: &Arc<AtomicUsize>) -> Option<RetrySlot> {
-        retrying
-            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
-                (n < MAX_RELEASE_RETRIES).then_some(n + 1)
-            })
-            .ok()
-            .map(|_| RetrySlot(Arc::clone(retrying)))
+impl Releasing {
+    fn start(count: &Arc<AtomicUsize>) -> Releasing {
+        count.fetch_add(1, Ordering::AcqRel);
+        Releasing(Arc::clone(count))
     }
 }
 
-impl Drop for RetrySlot {
+impl Drop for Releasing {
     fn drop(&mut self) {
         self.0.fetch_sub(1, Ordering::AcqRel);
     }
@@ -383,7 +398,7 @@ const RELEASE_RETRY_MAX: Duration = Duration::from_secs(2);
 /// records never expire).
 const RELEASE_RETRY_HORIZON: Duration = Duration::from_secs(60 * 60);
 
-/// How many failed releases one guard tries again at once.
+/// How many releases of one guard may wait for the store at once.
 const MAX_RELEASE_RETRIES: usize = 1024;
 
 impl Drop for Recorded {

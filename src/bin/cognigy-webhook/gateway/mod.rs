@@ -19,6 +19,7 @@ use std::convert::Infallible;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::Router;
 use axum::body::Body;
@@ -82,6 +83,9 @@ impl Backend {
     }
 }
 
+/// How long shutdown waits for nonce releases the replay store missed.
+const RELEASE_GRACE: Duration = Duration::from_secs(5);
+
 async fn serve(settings: Settings) -> Result<(), Failure> {
     let metrics = ops::install_observability()?;
     ops::install_crypto_provider();
@@ -126,6 +130,16 @@ async fn serve(settings: Settings) -> Result<(), Failure> {
     )
     .await;
     webhook.drained().await;
+    // Failed deliveries whose release waits for the replay store: a little
+    // longer, so that their retries are not taken for duplicates.
+    if let Some(guard) = &backend.guard {
+        let left = guard.wait_for_releases(RELEASE_GRACE).await;
+        if left > 0 {
+            eprintln!(
+                "cognigy-webhook gateway: the replay store stayed unreachable; {left} failed deliveries keep their nonce until it expires (their retries are answered as duplicates)"
+            );
+        }
+    }
     if let Some(lines) = &backend.lines {
         lines.flush();
     }
