@@ -80,7 +80,7 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
     // The self-test only with its own credential (see `self_test_token`).
     let self_test = self_test_token()?.map(|token| self_test_route(verifier.clone(), token));
     let layer = VerifyWebhookLayer::new(verifier)
-        .with_replay_guard(guard)?
+        .with_replay_guard(guard.clone())?
         .with_observer(observability.observer());
     let (stats, prometheus) = (
         observability.stats.clone(),
@@ -109,6 +109,10 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
     // A request's head, like its body, must arrive within the read timeout.
     let head_timeout = cognigy_webhook::limits::DEFAULT_READ_TIMEOUT;
     server::serve(listener, app, head_timeout, shutdown_signal()).await;
+    // Releases the replay store missed while unreachable: a little longer.
+    guard
+        .wait_for_releases(std::time::Duration::from_secs(5))
+        .await;
     observability.shutdown().await;
     Ok(())
 }
