@@ -938,8 +938,16 @@ async fn stream_mode_with_redis_down_is_503_and_the_retry_is_queued() {
         "the sender's retry is queued once Redis is back"
     );
     assert_eq!(entries(&url, "deliveries").await.len(), 1);
+
+    // Restarted while idle: the first delivery after it is queued at once
+    // (the broken connection is replaced), not refused 503.
     server.kill().unwrap();
     server.wait().unwrap();
+    let mut server = start();
+    let (status, _, _) = post(gateway.addr, PATH, SECRET, &unique_body(), &[]).await;
+    server.kill().unwrap();
+    server.wait().unwrap();
+    assert_eq!(status, 202, "the first delivery after a restart");
 }
 
 #[tokio::test]

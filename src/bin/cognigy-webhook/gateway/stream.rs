@@ -74,8 +74,8 @@ impl Stream {
         let received_at = time::OffsetDateTime::now_utc()
             .format(&time::format_description::well_known::Rfc3339)
             .unwrap_or_default();
-        let reply = redis::cmd("XADD")
-            .arg(&self.key)
+        let mut xadd = redis::cmd("XADD");
+        xadd.arg(&self.key)
             .arg("MAXLEN")
             .arg("~")
             .arg(self.maxlen)
@@ -91,9 +91,19 @@ impl Stream {
             .arg("request_id")
             .arg(request_id.unwrap_or_default())
             .arg("received_at")
-            .arg(received_at)
-            .query_async::<String>(&mut self.connection.clone())
-            .await;
+            .arg(received_at);
+        let mut connection = self.connection.clone();
+        let reply = match xadd.query_async::<String>(&mut connection).await {
+            // The connection broke under the command (Redis restarted, or
+            // closed an idle connection): once more on the new one, instead
+            // of a 503 for the first delivery after a restart. (Had the
+            // first XADD been carried out, the entry would be there twice,
+            // with one request id: consumers see deliveries at least once.)
+            Err(error) if error.is_connection_dropped() && !error.is_connection_refusal() => {
+                xadd.query_async::<String>(&mut connection).await
+            }
+            reply => reply,
+        };
         match reply {
             Ok(id) => {
                 let body = serde_json::json!({ "status": "queued", "id": id }).to_string();
