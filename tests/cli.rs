@@ -780,6 +780,21 @@ fn a_basic_auth_secret_without_a_colon_is_refused_without_being_shown() {
         "{}",
         stderr(&output)
     );
+    // `diagnose` says that the secret cannot be Basic Auth's.
+    let output = run(
+        &["diagnose", "--secret-env", "SECRET_A", "--body", "-"],
+        b"{}",
+    );
+    let basic = stdout(&output)
+        .lines()
+        .find(|line| line.starts_with("basic-auth"))
+        .map(str::to_owned);
+    assert!(
+        basic
+            .as_deref()
+            .is_some_and(|line| line.contains("not user:password")),
+        "{basic:?}"
+    );
     // A padded secret signs nothing a receiver accepts: refused, as there.
     for command in ["sign", "send"] {
         let mut args = vec![

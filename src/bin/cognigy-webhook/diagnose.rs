@@ -31,6 +31,15 @@ pub(crate) fn run(args: DiagnoseArgs) -> Result<(), Failure> {
     for profile in Profile::presets() {
         for (index, secret) in raw.iter().enumerate() {
             let secrets = [secret.secret()?];
+            // A secret that cannot be Basic Auth's says so, not "mismatch".
+            if secret.secret_for(&profile).is_err() {
+                say!(
+                    "{:<18} secret #{index}: no     not user:password ({})",
+                    profile.name(),
+                    secret.source
+                );
+                continue;
+            }
             let line = match delivery.verify(&profile, &secrets, &delivery.body) {
                 Ok(verified) => {
                     matches += 1;
