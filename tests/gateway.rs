@@ -889,22 +889,8 @@ async fn stream_mode_with_redis_down_is_503_and_the_retry_is_queued() {
     let Some(_) = service_url("REDIS_URL") else {
         return;
     };
-    let binary = std::env::var("REDIS_SERVER").unwrap_or_else(|_| "redis-server".into());
     let port = free_port();
-    let start = || {
-        let child = Command::new(&binary)
-            .args(["--bind", "127.0.0.1", "--port", &port.to_string()])
-            .args(["--save", "", "--appendonly", "no"])
-            .stdout(Stdio::null())
-            .spawn()
-            .unwrap();
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(Instant::now() < deadline, "redis-server did not start");
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        child
-    };
+    let start = || own_redis(port, &["--appendonly", "no"]);
     let mut server = start();
     let url = format!("redis://127.0.0.1:{port}/");
     let gateway = gateway(&[
@@ -1214,6 +1200,23 @@ async fn the_api_key_header_can_be_chosen() {
 /// A Redis server of the test's own on `port` that writes every command to
 /// its append-only file in `dir` (records survive a restart).
 fn persistent_redis(port: u16, dir: &std::path::Path) -> Child {
+    let dir = dir.to_str().unwrap();
+    own_redis(
+        port,
+        &[
+            "--appendonly",
+            "yes",
+            "--appendfsync",
+            "always",
+            "--dir",
+            dir,
+        ],
+    )
+}
+
+/// A Redis server of the test's own on `port`, with `extra` options, once it
+/// accepts connections.
+fn own_redis(port: u16, extra: &[&str]) -> Child {
     let binary = std::env::var("REDIS_SERVER").unwrap_or_else(|_| "redis-server".into());
     let child = Command::new(binary)
         .args([
@@ -1224,9 +1227,7 @@ fn persistent_redis(port: u16, dir: &std::path::Path) -> Child {
             "--save",
             "",
         ])
-        .args(["--appendonly", "yes", "--appendfsync", "always"])
-        .arg("--dir")
-        .arg(dir)
+        .args(extra)
         .stdout(Stdio::null())
         .spawn()
         .unwrap();

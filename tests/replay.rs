@@ -823,12 +823,10 @@ mod postgres_store {
     }
 }
 
-/// Two accepted profiles that sign the same bytes (the body alone): a
-/// delivery relabelled as the other profile is the same delivery.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_delivery_relabelled_for_another_accepted_profile_is_a_replay() {
-    let verifier = Verifier::builder(Profile::hex_millis())
-        .also_accept(Profile::sha256_prefixed())
+/// A server accepting `first` and `also`, with a memory replay guard.
+async fn serve_accepting(first: Profile, also: Profile) -> SocketAddr {
+    let verifier = Verifier::builder(first)
+        .also_accept(also)
         .secret(Secret::new(SECRET).unwrap())
         .build()
         .unwrap();
@@ -841,6 +839,14 @@ async fn a_delivery_relabelled_for_another_accepted_profile_is_a_replay() {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    addr
+}
+
+/// Two accepted profiles that sign the same bytes (the body alone): a
+/// delivery relabelled as the other profile is the same delivery.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_delivery_relabelled_for_another_accepted_profile_is_a_replay() {
+    let addr = serve_accepting(Profile::hex_millis(), Profile::sha256_prefixed()).await;
     let body = unique_body();
     let as_profile = |profile: Profile| -> Vec<(String, String)> {
         Signer::new(profile, Secret::new(SECRET).unwrap())
@@ -863,20 +869,7 @@ async fn a_delivery_relabelled_for_another_accepted_profile_is_a_replay() {
 /// the body `T\nB` with the same signature: the same signed bytes.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_timestamped_delivery_relabelled_as_its_signed_bytes_is_a_replay() {
-    let verifier = Verifier::builder(Profile::timestamp_newline())
-        .also_accept(Profile::hex_millis())
-        .secret(Secret::new(SECRET).unwrap())
-        .build()
-        .unwrap();
-    let layer = VerifyWebhookLayer::new(verifier)
-        .with_replay_guard(ReplayGuard::new(MemoryStore::new(100)))
-        .unwrap();
-    let app = axum::Router::new()
-        .route(PATH, post(|| async { "processed" }))
-        .route_layer(layer);
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let addr = serve_accepting(Profile::timestamp_newline(), Profile::hex_millis()).await;
     let body = unique_body();
     let now = SystemTime::now();
     let signed = Signer::new(Profile::timestamp_newline(), Secret::new(SECRET).unwrap())
