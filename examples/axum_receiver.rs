@@ -33,7 +33,8 @@
 //! a refused one with its status and `{"error":…,"reason":…}`. A request
 //! whose head does not arrive within 10 s, or a connection idle that long,
 //! is closed. SIGINT or SIGTERM stops the server after in-flight requests
-//! finish.
+//! finish (and up to 5 s more for nonce releases the replay store missed
+//! while it was unreachable).
 
 use std::process::ExitCode;
 

@@ -20,8 +20,8 @@ impl Observability {
     /// Installs the `tracing` subscriber and the metrics recorder, and starts
     /// SIEM forwarding if configured. Call it inside the Tokio runtime.
     pub(crate) fn from_env() -> Result<Self, Box<dyn std::error::Error>> {
-        // One flat JSON object per event, as the gateway writes its audit
-        // lines: `timestamp`, `level`, `message`, the fields, `target`.
+        // One flat JSON object per event, with the fields of the gateway's
+        // audit lines (`target` last).
         tracing_subscriber::fmt()
             .json()
             .flatten_event(true)

@@ -25,8 +25,8 @@ pub enum ClientError {
     #[error("invalid request: {0}")]
     InvalidRequest(String),
     /// An answer that should be JSON is not, is larger than
-    /// [`MAX_ANSWER_BYTES`](super::MAX_ANSWER_BYTES), or pagination repeats
-    /// a token.
+    /// [`MAX_ANSWER_BYTES`](super::MAX_ANSWER_BYTES) (a token endpoint's
+    /// answer: 64 KiB), or pagination repeats a token.
     #[error("invalid answer: {0}")]
     InvalidResponse(String),
 }

@@ -34,7 +34,8 @@ pub const VERIFY_SECONDS_BUCKETS: &[f64] = &[
 /// Reports each request as one `tracing` event on [`AUDIT_TARGET`] (`INFO`
 /// when verified or a duplicate, `WARN` when refused) with the fields
 /// `request_id`, `correlation_id`, `remote_addr`, `path`, `profile`,
-/// `outcome`, `reason`, `drift_ms`, `latency_us` and `key_index` (absent
+/// `outcome`, `reason`, `other_preset`, `drift_ms`, `latency_us` and
+/// `key_index` (absent
 /// fields are left out), and records [`REQUESTS_TOTAL`] and
 /// [`VERIFY_SECONDS`] through the `metrics` facade.
 ///

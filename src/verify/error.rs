@@ -346,7 +346,8 @@ pub enum ConfigError {
     /// says why (never anything of the key itself).
     #[error("invalid decryption private key: {0}")]
     InvalidPrivateKey(&'static str),
-    /// The HTTP client could not be set up (for example, no TLS roots).
+    /// The HTTP client could not be set up (for example, no TLS roots), or a
+    /// URL given to it is not an http(s) URL.
     #[error("the HTTP client could not be set up: {0}")]
     HttpClient(String),
 }

@@ -79,10 +79,14 @@ impl Secret {
     }
 
     /// The secret for the `basic-auth` profile: `user:password`, as RFC 7617
-    /// encodes it. The user name must not contain `:`.
+    /// encodes it. The user name must not contain `:`, and the password
+    /// must not be empty.
     pub fn basic_auth(user: &str, password: &str) -> Result<Self, ConfigError> {
         if user.contains(':') {
             return Err(ConfigError::InvalidBasicAuthUser);
+        }
+        if password.is_empty() {
+            return Err(ConfigError::InvalidBasicAuthSecret);
         }
         let mut joined = Zeroizing::new(String::with_capacity(user.len() + 1 + password.len()));
         joined.push_str(user);
@@ -147,6 +151,10 @@ mod tests {
         assert_eq!(
             Secret::basic_auth("a:b", "x"),
             Err(ConfigError::InvalidBasicAuthUser)
+        );
+        assert_eq!(
+            Secret::basic_auth("cognigy", ""),
+            Err(ConfigError::InvalidBasicAuthSecret)
         );
     }
 

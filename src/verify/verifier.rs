@@ -75,8 +75,8 @@ struct Inner {
 impl Verifier {
     /// A verifier for one profile and one secret, with the profile's
     /// tolerance and the system clock. It checks nothing: a `basic-auth`
-    /// secret that is not `user:password` never matches a well-formed
-    /// request, which [`Verifier::builder`] refuses.
+    /// secret that is not `user:password` with a password, which
+    /// [`Verifier::builder`] refuses, is used as given.
     pub fn new(profile: Profile, secret: Secret) -> Verifier {
         let keys = Keys::new(&profile, std::slice::from_ref(&secret));
         Verifier {

@@ -12,7 +12,7 @@ use crate::{Failure, SecretArgs};
 #[derive(Debug, Args)]
 pub(crate) struct SignArgs {
     /// The wire profile (webhook-hex, sha256-prefixed, timestamp-newline,
-    /// hex-millis, basic-auth, api-key).
+    /// hex-millis, voice-gateway, basic-auth, api-key).
     #[arg(long)]
     profile: Profile,
     #[command(flatten)]
