@@ -25,8 +25,9 @@ pub const NAMESPACE_VAR: &str = "COGNIGY_REPLAY_NAMESPACE";
 ///
 /// `COGNIGY_REPLAY_POLICY` is `reject` (409, default) or `acknowledge`
 /// (200 `{"status":"duplicate"}`); `COGNIGY_REPLAY_NAMESPACE` keeps the
-/// service's nonces apart from other services sharing the store. Fails when a store cannot be reached, so
-/// the service stops at start-up instead of running unprotected.
+/// service's nonces apart from other services sharing the store. Fails
+/// when a store cannot be reached, so the service stops at start-up instead
+/// of running unprotected.
 pub async fn guard_from_env() -> Result<(ReplayGuard, &'static str), ConfigError> {
     let var = |name: &str| std::env::var(name).ok().filter(|value| !value.is_empty());
     let policy = match var(POLICY_VAR) {

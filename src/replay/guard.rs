@@ -288,9 +288,10 @@ impl ReplayGuard {
 /// that arrives before that release has gone through is still taken for a
 /// duplicate). A release removes only the record this delivery made. A
 /// release the store cannot take (it is unreachable) of a record the store
-/// surely made is tried again in the background, less and less often, until the record would have expired
-/// (at most an hour; at most 1,024 deliveries per guard at once), so that
-/// once the store is back the sender's retry is not taken for a duplicate.
+/// surely made is tried again in the background, less and less often,
+/// until the record would have expired (at most an hour; at most 1,024
+/// deliveries per guard at once), so that once the store is back the
+/// sender's retry is not taken for a duplicate.
 #[must_use = "dropping a Recorded releases its nonce"]
 pub struct Recorded {
     store: Arc<dyn ReplayStore>,

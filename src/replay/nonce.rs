@@ -26,8 +26,8 @@ pub enum NonceSource {
     /// profiles are accepted, as another profile that signs the same bytes
     /// (`hex-millis` and `sha256-prefixed` both sign the body alone; a body
     /// `T\nB` under `hex-millis` is what `timestamp-newline` signs for `T`
-    /// and `B`). For
-    /// Basic Auth and API key profiles it is the body's digest.
+    /// and `B`). For Basic Auth and API key profiles it is the body's
+    /// digest.
     #[default]
     SignedBytes,
     /// **A request header the signature does not cover**, such as an event

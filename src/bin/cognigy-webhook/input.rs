@@ -5,9 +5,8 @@ use std::io::Read;
 use std::path::Path;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use cognigy_webhook::profile::ProfileKind;
 use cognigy_webhook::profile::TimestampFormat;
-use cognigy_webhook::{Profile, Secret};
+use cognigy_webhook::{Profile, Secret, Verifier};
 
 use crate::{Failure, SecretArgs};
 
@@ -32,15 +31,16 @@ impl RawSecret {
             .map_err(|error| Failure::Usage(format!("{}: {error}", self.source)))
     }
 
-    /// The secret for `profile`: for `basic-auth` it must be
-    /// `user:password` with a password, as the verifier requires.
+    /// The secret for `profile`, if the verifier would take it (for
+    /// `basic-auth`: `user:password` with a password): nothing is signed or
+    /// tried with a secret it refuses.
     pub(crate) fn secret_for(&self, profile: &Profile) -> Result<Secret, Failure> {
-        let password = self.value.split_once(':').map(|(_, password)| password);
-        if profile.kind() == ProfileKind::BasicAuth && password.is_none_or(str::is_empty) {
-            let error = cognigy_webhook::ConfigError::InvalidBasicAuthSecret;
-            return Err(Failure::Usage(format!("{}: {error}", self.source)));
-        }
-        self.secret()
+        let secret = self.secret()?;
+        Verifier::builder(profile.clone())
+            .secret(secret.clone())
+            .build()
+            .map_err(|error| Failure::Usage(format!("{}: {error}", self.source)))?;
+        Ok(secret)
     }
 
     /// Refuses a secret with surrounding whitespace, as the receivers do:
